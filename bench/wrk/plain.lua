@@ -1,0 +1,1 @@
+-- Baseline: the same request every time.

@@ -1,0 +1,59 @@
+//! Roles of officials (vai trò cán bộ).
+
+use serde::{Deserialize, Serialize};
+
+use crate::InvalidField;
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Receiving officer at the one-stop desk (cán bộ tiếp nhận, bộ phận một cửa).
+    ReceivingOfficer,
+    /// Specialist who processes dossiers (chuyên viên).
+    Specialist,
+    /// Leader who approves and signs (lãnh đạo).
+    Leader,
+    /// Administers an agency's officials (quản trị cơ quan).
+    AgencyAdmin,
+    /// Administers the whole platform (quản trị hệ thống).
+    SystemAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::ReceivingOfficer,
+        Role::Specialist,
+        Role::Leader,
+        Role::AgencyAdmin,
+        Role::SystemAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::ReceivingOfficer => "receiving-officer",
+            Role::Specialist => "specialist",
+            Role::Leader => "leader",
+            Role::AgencyAdmin => "agency-admin",
+            Role::SystemAdmin => "system-admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, InvalidField> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| InvalidField::new("role", format!("`{s}` is not a role")))
+    }
+}

@@ -1,0 +1,9 @@
+//! Storage traits (ports): what the use cases need from a database, and the
+//! records that cross that boundary. `egov-store` implements them on SQLite
+//! and PostgreSQL; `egov-app` uses them. No SQL and no HTTP here.
+
+pub mod catalogue;
+pub mod identity;
+
+pub use catalogue::*;
+pub use identity::*;
