@@ -29,6 +29,15 @@ pub enum AppError {
     /// Too many failed attempts; try again after the given number of seconds.
     #[error("too many attempts; try again in {retry_after_seconds} s")]
     Throttled { retry_after_seconds: u64 },
+    /// Submitted form values broke the form's rules: every invalid field.
+    #[error(transparent)]
+    Form(#[from] egov_domain::service::FormErrors),
+    /// The dossier's status does not allow this (nothing changed).
+    #[error(transparent)]
+    Transition(#[from] egov_domain::dossier::IllegalTransition),
+    /// An uploaded file was refused (size, type, content).
+    #[error(transparent)]
+    Attachment(#[from] egov_domain::attachment::AttachmentRejected),
     #[error("search failed: {0}")]
     Search(String),
     #[error("storage failed: {0}")]
@@ -51,6 +60,13 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
             StoreError::Backend(detail) => AppError::Storage(detail),
         }
+    }
+}
+
+impl From<crate::ports::blobs::BlobError> for AppError {
+    /// Blob storage and virus-scanner faults are never the caller's doing.
+    fn from(e: crate::ports::blobs::BlobError) -> Self {
+        AppError::Storage(e.to_string())
     }
 }
 

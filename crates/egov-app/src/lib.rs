@@ -5,11 +5,13 @@
 //! This crate sees storage only through traits and knows nothing about HTTP.
 
 pub mod catalogue;
+pub mod dossiers;
 pub mod error;
 pub mod identity;
 pub mod oidc;
 pub use egov_ports as ports;
 
 pub use catalogue::Catalogue;
+pub use dossiers::Dossiers;
 pub use error::AppError;
 pub use ports::{CatalogueStore, StoreError};

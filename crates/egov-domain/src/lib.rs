@@ -6,10 +6,14 @@
 
 pub mod admin_unit;
 pub mod agency;
+pub mod attachment;
+pub mod calendar;
+pub mod dossier;
 pub mod identity;
 pub mod money;
 pub mod paging;
 pub mod procedure;
+pub mod service;
 pub mod text;
 
 pub use admin_unit::{AdminUnit, Era, UnitKind, UnitLevel, UnitSuccession};

@@ -76,6 +76,7 @@ impl SqlStore {
         Ok(SqlStore {
             pool,
             backend,
+            write_gate: Default::default(),
             #[cfg(feature = "testing")]
             _keep_alive: None,
         })

@@ -1,17 +1,19 @@
-//! Storage (lưu trữ) of the egov catalogue and identities on SQLite and
-//! PostgreSQL.
+//! Storage (lưu trữ) of the egov catalogue, identities and dossiers on
+//! SQLite and PostgreSQL.
 //!
-//! [`SqlStore`] implements [`CatalogueStore`] and [`IdentityStore`] with one
-//! set of queries for both databases: it talks through sqlx's `Any` driver,
-//! and every statement uses `$1`-style placeholders, which PostgreSQL and
-//! sqlx's SQLite driver both accept. Where the dialects differ (connection
-//! set-up, how a write transaction starts, row locks, migrations) the code
-//! branches on [`Backend`] in one plain, commented place.
+//! [`SqlStore`] implements [`CatalogueStore`], [`IdentityStore`] and
+//! [`DossierStore`] with one set of queries for both databases: it talks
+//! through sqlx's `Any` driver, and every statement uses `$1`-style
+//! placeholders, which PostgreSQL and sqlx's SQLite driver both accept.
+//! Where the dialects differ (connection set-up, how a write transaction
+//! starts, row locks, migrations) the code branches on [`Backend`] in one
+//! plain, commented place.
 //!
 //! Stored representation: enums as their kebab-case names, timestamps as
-//! RFC 3339 text (in the identity tables with nine fractional digits, so
-//! that text order is time order), dates as ISO 8601 text, lists and a
-//! procedure version's content as JSON text.
+//! RFC 3339 text (in the identity and dossier tables with nine fractional
+//! digits, so that text order is time order), dates as ISO 8601 text, lists,
+//! a procedure version's content, service definitions and form values as
+//! JSON text.
 //!
 //! ```no_run
 //! # async fn open() -> Result<(), egov_store::StoreError> {
@@ -26,6 +28,7 @@
 
 mod agencies;
 mod connect;
+mod dossiers;
 mod error;
 mod identity;
 mod procedures;
@@ -39,16 +42,20 @@ pub mod testing;
 
 pub use connect::{redacted_url, Backend};
 pub use egov_ports::{
-    AdminUnitFilter, AgencyFilter, CatalogueStore, IdentityStore, ImportCounts, StoreError,
-    VersionOutcome,
+    AdminUnitFilter, AgencyFilter, CatalogueStore, DossierStore, IdentityStore, ImportCounts,
+    StoreError, VersionOutcome,
 };
 
-/// The catalogue and identity store on SQLite or PostgreSQL. Cheap to clone: clones share
-/// one connection pool.
+/// The catalogue, identity and dossier store on SQLite or PostgreSQL. Cheap
+/// to clone: clones share one connection pool.
 #[derive(Clone)]
 pub struct SqlStore {
     pool: sqlx::AnyPool,
     backend: Backend,
+    /// SQLite only: this process's dossier writers take turns here before
+    /// they open their write transaction (see `dossiers::WriteTx`), so that
+    /// they queue in order instead of polling SQLite's busy handler.
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Things that must live as long as the store (a test's temporary folder
     /// or database).
     #[cfg(feature = "testing")]

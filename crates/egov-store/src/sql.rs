@@ -125,6 +125,14 @@ impl Where {
         self.conditions.push(format!("{column} = ${n}"));
     }
 
+    /// `column < $n`, in text order (which is time order for timestamps as
+    /// stored); a NULL never matches.
+    pub(crate) fn less_than(&mut self, column: &'static str, value: impl Into<String>) {
+        self.args.push(value.into());
+        let n = self.args.len();
+        self.conditions.push(format!("{column} < ${n}"));
+    }
+
     /// `column` contains `needle` (wildcards in `needle` match literally).
     pub(crate) fn contains(&mut self, column: &'static str, needle: &str) {
         self.args.push(format!("%{}%", escape_like(needle)));
@@ -179,16 +187,16 @@ pub(crate) fn escape_like(text: &str) -> String {
 }
 
 /// What a paginated list reads: `SELECT {columns} FROM {table} … ORDER BY {order_by}`.
-pub(crate) struct ListQuery {
-    pub table: &'static str,
-    pub columns: &'static str,
-    pub order_by: &'static str,
+pub(crate) struct ListQuery<'a> {
+    pub table: &'a str,
+    pub columns: &'a str,
+    pub order_by: &'a str,
 }
 
 /// One page of `list` under `filter`, plus the count of all matches.
 pub(crate) async fn fetch_page<T>(
     store: &SqlStore,
-    list: &ListQuery,
+    list: &ListQuery<'_>,
     filter: &Where,
     page: PageRequest,
     decode: fn(&AnyRow) -> Result<T, StoreError>,
@@ -292,15 +300,25 @@ mod tests {
         );
         w.starts_with("action", "sign_in");
         w.list("code IN (", &["a".into(), "b".into()], ")");
+        w.less_than("deadline_at", "2026");
         assert!(
-            w.sql()
-                .ends_with(" AND action LIKE $4 ESCAPE '\\' AND code IN ($5, $6)"),
+            w.sql().ends_with(
+                " AND action LIKE $4 ESCAPE '\\' AND code IN ($5, $6) AND deadline_at < $7"
+            ),
             "{}",
             w.sql()
         );
         assert_eq!(
             w.args,
-            ["current", "province", "%ha%", "sign\\_in%", "a", "b"]
+            [
+                "current",
+                "province",
+                "%ha%",
+                "sign\\_in%",
+                "a",
+                "b",
+                "2026"
+            ]
         );
     }
 }

@@ -174,10 +174,16 @@ mod tests {
     /// Keys written as `t.get("…")` or `t.fill("…"` in templates and page code.
     fn used_keys() -> Vec<String> {
         let mut sources = Vec::new();
-        for dir in ["templates", "src/pages"] {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-            for entry in std::fs::read_dir(path).unwrap() {
-                sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("templates"), root.join("src/pages")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    sources.push(std::fs::read_to_string(path).unwrap());
+                }
             }
         }
         let mut keys = Vec::new();

@@ -48,8 +48,13 @@ pub fn router(services: Services, config: WebConfig) -> Router {
     let public = Router::new()
         .merge(api::public_routes())
         .merge(api::account_routes())
+        // Dossiers: uploads carry their own larger body limit, the public
+        // lookup and signature check their own rate limits.
+        .merge(api::dossiers::routes(&state))
         .merge(page_routes())
         .merge(account_pages())
+        // Dossier pages: applying, following, processing, public lookup.
+        .merge(pages::dossiers::routes(&state))
         .merge(oidc::routes())
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/healthz", get(api::healthz))

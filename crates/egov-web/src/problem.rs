@@ -4,6 +4,8 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use egov_app::AppError;
+use egov_domain::attachment::AttachmentRejected;
+use egov_domain::service::{FieldErrorCode, FormErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -42,7 +44,8 @@ pub struct Problem {
 }
 
 /// One refused input: a query or path `parameter`, a body `field`, or an
-/// import file `location` (line or record), with the reason.
+/// import file `location` (line or record), with the reason and, where there
+/// is one, a stable `code` (e.g. `required`, `attachment-type-mismatch`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProblemItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,7 +54,23 @@ pub struct ProblemItem {
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// A stable code for the reason, for programs and message catalogues.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     pub reason: String,
+}
+
+impl ProblemItem {
+    /// A refused body field with a stable code.
+    pub fn field(name: &str, code: &str, reason: impl Into<String>) -> Self {
+        Self {
+            parameter: None,
+            field: Some(name.to_owned()),
+            location: None,
+            code: Some(code.to_owned()),
+            reason: reason.into(),
+        }
+    }
 }
 
 impl Problem {
@@ -110,6 +129,7 @@ impl Problem {
             parameter: Some(name.to_owned()),
             field: None,
             location: None,
+            code: None,
             reason,
         });
         p
@@ -128,6 +148,7 @@ impl Problem {
             parameter: None,
             field: Some(name.to_owned()),
             location: None,
+            code: None,
             reason,
         });
         p
@@ -146,6 +167,50 @@ impl Problem {
             _ => "/problems/invalid-body",
         };
         Self::new(status, kind, title, detail)
+    }
+
+    /// Every invalid field of a submitted form (422): `errors` lists each
+    /// with its path (`children[1].name`), a stable code and the reason.
+    pub fn form(errors: FormErrors) -> Self {
+        let names: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        let mut p = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/problems/invalid-form",
+            "The form has invalid fields",
+            format!("{} invalid field(s): {}", names.len(), names.join(", ")),
+        );
+        p.errors = errors
+            .0
+            .into_iter()
+            .map(|e| ProblemItem::field(&e.field, &field_error_code(e.code), e.message))
+            .collect();
+        p
+    }
+
+    /// A refused upload: 413 too large, 415 a type not accepted, 422 empty
+    /// or a name or declared type that lies about the content.
+    pub fn attachment(rejected: &AttachmentRejected) -> Self {
+        let (status, title) = match rejected {
+            AttachmentRejected::TooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "File too large")
+            }
+            AttachmentRejected::ForbiddenType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "File type not accepted")
+            }
+            AttachmentRejected::Empty | AttachmentRejected::TypeMismatch { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "File refused")
+            }
+        };
+        let reason = rejected.to_string();
+        let mut p = Self::new(
+            status,
+            "/problems/attachment-refused",
+            title,
+            reason.clone(),
+        );
+        p.errors
+            .push(ProblemItem::field("file", rejected.code(), reason));
+        p
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
@@ -185,6 +250,7 @@ impl From<AppError> for Problem {
                     parameter: None,
                     field: None,
                     location: Some(location),
+                    code: None,
                     reason,
                 });
                 p
@@ -222,11 +288,31 @@ impl From<AppError> for Problem {
                 p.retry_after = Some(u32::try_from(retry_after_seconds).unwrap_or(u32::MAX));
                 p
             }
+            AppError::Form(errors) => Problem::form(errors),
+            AppError::Transition(illegal) => Problem::new(
+                StatusCode::CONFLICT,
+                "/problems/illegal-transition",
+                "Not possible in the dossier's status",
+                format!(
+                    "{illegal}: the dossier is `{}`, the action `{}` is not allowed now",
+                    illegal.from.as_str(),
+                    illegal.transition.as_str()
+                ),
+            ),
+            AppError::Attachment(rejected) => Problem::attachment(&rejected),
             e @ (AppError::Search(_) | AppError::Storage(_)) => {
                 tracing::error!(error = %e, "request failed");
                 Problem::from_status(StatusCode::INTERNAL_SERVER_ERROR)
             }
         }
+    }
+}
+
+/// The stable name of a form error code: its serialised (kebab-case) form.
+fn field_error_code(code: FieldErrorCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{code:?}"),
     }
 }
 
@@ -301,6 +387,65 @@ mod tests {
         for (error, status) in cases {
             assert_eq!(Problem::from(error).status, status);
         }
+    }
+
+    #[test]
+    fn dossier_errors_map_to_statuses() {
+        use egov_domain::attachment::{AttachmentRejected as R, MediaType};
+        use egov_domain::dossier::{DossierStatus, IllegalTransition, Transition};
+        let illegal = IllegalTransition {
+            from: DossierStatus::Submitted,
+            transition: Transition::Approve,
+        };
+        let cases = [
+            (AppError::Transition(illegal), 409),
+            (AppError::Attachment(R::Empty), 422),
+            (AppError::Attachment(R::TooLarge { limit: 1, size: 2 }), 413),
+            (AppError::Attachment(R::ForbiddenType), 415),
+            (
+                AppError::Attachment(R::TypeMismatch {
+                    declared: ".pdf".into(),
+                    actual: Some(MediaType::Png),
+                }),
+                422,
+            ),
+        ];
+        for (error, status) in cases {
+            assert_eq!(Problem::from(error).status, status);
+        }
+        let p = Problem::from(AppError::Transition(illegal));
+        assert!(p.detail.contains("`submitted`") && p.detail.contains("`approve`"));
+        let p = Problem::from(AppError::Attachment(R::ForbiddenType));
+        assert_eq!(
+            p.errors[0].code.as_deref(),
+            Some("attachment-forbidden-type")
+        );
+    }
+
+    #[test]
+    fn form_errors_list_every_field_with_its_code() {
+        use egov_domain::service::{FieldError, FormErrors};
+        let errors = FormErrors(vec![
+            FieldError {
+                field: "child_name".into(),
+                code: FieldErrorCode::Required,
+                message: "is required".into(),
+            },
+            FieldError {
+                field: "children[1].birth_date".into(),
+                code: FieldErrorCode::DateInFuture,
+                message: "is in the future".into(),
+            },
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_slice(&Problem::from(AppError::Form(errors)).to_json()).unwrap();
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["type"], "/problems/invalid-form");
+        assert_eq!(json["errors"][0]["field"], "child_name");
+        assert_eq!(json["errors"][0]["code"], "required");
+        assert_eq!(json["errors"][1]["field"], "children[1].birth_date");
+        assert_eq!(json["errors"][1]["code"], "date-in-future");
+        assert_eq!(json["errors"][1]["reason"], "is in the future");
     }
 
     #[test]

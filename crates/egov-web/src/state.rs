@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use egov_app::identity::Accounts;
 use egov_app::oidc::{Oidc, UpstreamClient, UpstreamProvider};
-use egov_app::Catalogue;
+use egov_app::{Catalogue, Dossiers};
 use egov_search::SearchQuery;
 use tokio::sync::RwLock;
 
@@ -123,6 +123,8 @@ pub struct Services {
     pub accounts: Arc<Accounts>,
     /// The OpenID Connect provider.
     pub oidc: Arc<Oidc>,
+    /// Online services, dossiers, their documents and the audit chain.
+    pub dossiers: Arc<Dossiers>,
 }
 
 /// What handlers share.
@@ -131,6 +133,7 @@ pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     pub accounts: Arc<Accounts>,
     pub oidc: Arc<Oidc>,
+    pub dossiers: Arc<Dossiers>,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
     fields: Arc<RwLock<Option<CachedFields>>>,
@@ -149,6 +152,7 @@ impl AppState {
             catalogue: services.catalogue,
             accounts: services.accounts,
             oidc: services.oidc,
+            dossiers: services.dossiers,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             fields: Arc::new(RwLock::new(None)),

@@ -34,6 +34,51 @@ pub enum Command {
     /// Administrative actions, for scripts and automated deployments
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Check the dossiers' hash-chained audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole chain; exit 1 naming the first edited, removed or reordered entry
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// List the online services
+    List,
+    /// Print a service definition as JSON
+    Show { procedure_code: String },
+    /// Publish a service definition (a JSON file); a new version when it changed
+    Publish { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Holidays and declared days of a year
+    Show { year: i16 },
+    /// Declare a day off or a make-up working day
+    Declare {
+        /// The date, YYYY-MM-DD
+        date: jiff::civil::Date,
+        #[arg(long, value_enum)]
+        kind: DayKindArg,
+        /// Why (e.g. the Prime Minister's decision)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Remove a declared day
+    Remove { date: jiff::civil::Date },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DayKindArg {
+    /// A day off (nghỉ)
+    DayOff,
+    /// A make-up working day (làm bù)
+    WorkingDay,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -108,6 +153,12 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// List, show or publish online service definitions
+    #[command(subcommand)]
+    Service(ServiceCommand),
+    /// The working-day calendar: holidays, declared days off and make-up days
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// Show an administrative unit (with its successors or predecessors)
     Unit {
         code: String,

@@ -4,17 +4,22 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use egov_app::dossiers::DossierConfig;
 use egov_app::identity::{Accounts, IdentityConfig};
 use egov_app::oidc::{Oidc, OidcConfig};
-use egov_app::ports::IdentityStore;
 use egov_app::ports::{AgencyFilter, ImportCounts};
+use egov_app::ports::{DossierStore, IdentityStore};
+use egov_app::Dossiers;
 use egov_app::{Catalogue, CatalogueStore};
+use egov_blobs::{LocalBlobStore, NoScan};
 use egov_domain::{Era, PageRequest, Procedure, ProcedureCode};
 use egov_import::Format;
 use egov_store::SqlStore;
 use egov_web::Services;
 
-use crate::cli::{AdminCommand, AgencyCommand, Cli, Command, ImportCommand, ProcedureCommand};
+use crate::cli::{
+    AdminCommand, AgencyCommand, AuditCommand, Cli, Command, ImportCommand, ProcedureCommand,
+};
 use crate::config::{DatabaseConfig, FileConfig, ServeConfig};
 use crate::demo::{self, DemoOutcome};
 use crate::{admin_identity, background};
@@ -38,6 +43,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin(admin) => {
             let services = open_services(&database(&cli.db)?, CLI_ISSUER, false).await?;
             run_admin(&services, admin).await
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let services = open_services(&database(&cli.db)?, CLI_ISSUER, false).await?;
+            let report = services
+                .dossiers
+                .verify_audit()
+                .await
+                .context("the audit chain does not verify")?;
+            print_json(&report)?;
+            say(&format!("audit chain intact: {} entries", report.entries));
+            Ok(())
         }
     }
 }
@@ -65,6 +81,7 @@ async fn open_store(db: &DatabaseConfig) -> anyhow::Result<Arc<SqlStore>> {
 async fn open_services(db: &DatabaseConfig, issuer: &str, demo: bool) -> anyhow::Result<Services> {
     let store = open_store(db).await?;
     let catalogue_store: Arc<dyn CatalogueStore> = store.clone();
+    let dossier_store: Arc<dyn DossierStore> = store.clone();
     let identity_store: Arc<dyn IdentityStore> = store;
     let catalogue = Arc::new(Catalogue::open(Arc::clone(&catalogue_store)).await?);
     let config = IdentityConfig {
@@ -73,14 +90,32 @@ async fn open_services(db: &DatabaseConfig, issuer: &str, demo: bool) -> anyhow:
     };
     let accounts = Arc::new(Accounts::new(
         Arc::clone(&identity_store),
-        catalogue_store,
+        Arc::clone(&catalogue_store),
         config,
     ));
-    let oidc = Arc::new(Oidc::new(identity_store, OidcConfig::new(issuer)));
+    let oidc = Arc::new(Oidc::new(
+        Arc::clone(&identity_store),
+        OidcConfig::new(issuer),
+    ));
+    let blobs = LocalBlobStore::open(db.data_dir.join("files"))
+        .await
+        .with_context(|| format!("cannot open the file store in {}", db.data_dir.display()))?;
+    let dossiers = Arc::new(Dossiers::new(
+        dossier_store,
+        identity_store,
+        Arc::clone(&catalogue_store),
+        Arc::new(blobs),
+        Arc::new(NoScan),
+        DossierConfig {
+            public_base_url: issuer.trim_end_matches('/').to_owned(),
+            ..DossierConfig::default()
+        },
+    ));
     Ok(Services {
         catalogue,
         accounts,
         oidc,
+        dossiers,
     })
 }
 
@@ -99,6 +134,8 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         report_demo(demo::load(&services.catalogue, now).await?);
         let created = services.accounts.load_demo_accounts(now).await?;
         services.oidc.ensure_demo_client(now).await?;
+        let published = demo::load_services(&services.dossiers, now).await?;
+        say(&format!("demo online services ready ({published} new)"));
         say(&format!(
             "demo accounts ready ({} new; logins and passwords in the README)",
             created.iter().filter(|a| a.created).count()
@@ -272,6 +309,12 @@ async fn run_admin(services: &Services, command: AdminCommand) -> anyhow::Result
             action,
             limit,
         } => admin_identity::audit(&services.accounts, actor, subject, action, limit).await?,
+        AdminCommand::Service(command) => {
+            crate::admin_dossiers::service(&services.dossiers, command).await?
+        }
+        AdminCommand::Calendar(command) => {
+            crate::admin_dossiers::calendar(&services.dossiers, command).await?
+        }
         AdminCommand::Unit { code, era } => {
             let era: Era = era.into();
             let unit = catalogue.admin_unit(era, &code).await?;

@@ -1,7 +1,9 @@
 //! The built-in demo data set (see `crates/egov/demo/README.md`).
 
 use anyhow::Context;
-use egov_app::{ports::ImportCounts, Catalogue};
+use egov_app::{ports::ImportCounts, AppError, Catalogue, Dossiers};
+use egov_domain::identity::Actor;
+use egov_domain::service::ServiceDefinition;
 use egov_domain::Era;
 use egov_import::{read_admin_units, read_agencies, read_procedures, read_successions, Format};
 
@@ -74,4 +76,90 @@ pub async fn load(catalogue: &Catalogue, now: jiff::Timestamp) -> anyhow::Result
         agencies: agencies.created,
         procedures: procedures.created,
     })
+}
+
+/// The demo online services: five real procedures with their forms,
+/// deadlines and workflows (`crates/egov/demo/services/`).
+pub const SERVICES: [(&str, &str); 5] = [
+    (
+        "birth-registration",
+        include_str!("../demo/services/birth-registration.json"),
+    ),
+    (
+        "building-permit",
+        include_str!("../demo/services/building-permit.json"),
+    ),
+    (
+        "business-household",
+        include_str!("../demo/services/business-household.json"),
+    ),
+    (
+        "judicial-record",
+        include_str!("../demo/services/judicial-record.json"),
+    ),
+    (
+        "certified-copy",
+        include_str!("../demo/services/certified-copy.json"),
+    ),
+];
+
+/// Publishes the demo services that are not defined yet (an administrator's
+/// later edits are kept). Returns how many were published.
+pub async fn load_services(dossiers: &Dossiers, now: jiff::Timestamp) -> anyhow::Result<usize> {
+    let mut published = 0;
+    for (name, json) in SERVICES {
+        let definition: ServiceDefinition =
+            serde_json::from_str(json).with_context(|| format!("demo service {name}"))?;
+        match dossiers.service(definition.procedure_code.as_str()).await {
+            Ok(_) => continue,
+            Err(AppError::NotFound { .. }) => {}
+            Err(e) => return Err(e).with_context(|| format!("demo service {name}")),
+        }
+        dossiers
+            .publish_service(&Actor::System, definition, now)
+            .await
+            .with_context(|| format!("demo service {name}"))?;
+        published += 1;
+    }
+    Ok(published)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_services_are_valid_definitions() {
+        for (name, json) in SERVICES {
+            let definition: ServiceDefinition =
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+            definition
+                .validate()
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn the_demo_services_name_demo_procedures_and_agencies() {
+        let procedures = String::from_utf8_lossy(PROCEDURES);
+        let agencies = String::from_utf8_lossy(AGENCIES);
+        for (name, json) in SERVICES {
+            let definition: ServiceDefinition = serde_json::from_str(json).unwrap();
+            let code = definition.procedure_code.as_str();
+            assert!(
+                procedures.contains(&format!("\"ma_thu_tuc\": \"{code}\"")),
+                "{name}: procedure {code} is not in the demo catalogue"
+            );
+            for agency in definition
+                .agencies
+                .iter()
+                .chain(definition.workflow.iter().filter_map(|s| s.agency.as_ref()))
+            {
+                assert!(
+                    agencies.contains(&format!("\"code\": \"{agency}\"")),
+                    "{name}: agency {agency} is not in the demo set"
+                );
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The `egov` binary: wires configuration, storage, the catalogue and the web
 //! server together, and offers the administrative actions on the command line.
 
+mod admin_dossiers;
 mod admin_identity;
 mod background;
 mod cli;

@@ -136,7 +136,7 @@ fn serve_with_demo_data_loads_it_once_and_answers() {
             assert!(body.contains("1.001193"), "{label}: {body}");
         }
         let before = stats(&db);
-        assert_eq!(before["procedures"], 36, "{label}: {before}");
+        assert_eq!(before["procedures"], 37, "{label}: {before}");
         assert_eq!(
             before["admin_units_current"].as_u64().map(|n| n >= 34),
             Some(true)

@@ -24,8 +24,10 @@ pub mod scope {
     pub const ACCOUNT_WRITE: &str = "account:write";
     /// Act as an official through the API (manage officials, catalogue…).
     pub const ADMIN: &str = "admin";
+    /// File, read and follow one's own dossiers through the API.
+    pub const DOSSIERS: &str = "dossiers";
 
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 9] = [
         OPENID,
         PROFILE,
         EMAIL,
@@ -34,6 +36,7 @@ pub mod scope {
         ORGANISATION,
         ACCOUNT_WRITE,
         ADMIN,
+        DOSSIERS,
     ];
 }
 
@@ -73,14 +76,32 @@ pub enum Action<'a> {
     ManageClients,
     /// Import and edit the catalogue.
     ManageCatalogue,
+    /// Publish online service definitions and declare the working-day calendar.
+    ManageServices,
+    /// File a dossier (hồ sơ) as a citizen or an organisation.
+    ApplyForService,
+    /// Read a dossier: its applicant, or an official of an agency on `agency_path`.
+    ReadDossier {
+        applicant: &'a AccountId,
+        agency_path: &'a [String],
+    },
+    /// The applicant acts on their own dossier: supplement, withdraw, rate.
+    ActAsApplicant { applicant: &'a AccountId },
+    /// An official acts on a dossier at a step that needs `role`.
+    ProcessDossier {
+        agency_path: &'a [String],
+        role: Role,
+    },
 }
 
 impl Action<'_> {
     /// The scope a bearer token needs for this action.
-    fn required_scope(&self) -> &'static str {
+    fn required_scope(&self, actor: &AccountId) -> &'static str {
         match self {
             Action::ReadAccount(_) => scope::PROFILE,
             Action::UpdateAccount(_) => scope::ACCOUNT_WRITE,
+            Action::ApplyForService | Action::ActAsApplicant { .. } => scope::DOSSIERS,
+            Action::ReadDossier { applicant, .. } if *applicant == actor => scope::DOSSIERS,
             _ => scope::ADMIN,
         }
     }
@@ -99,6 +120,9 @@ fn deny(reason: &str) -> Result<(), Denied> {
     })
 }
 
+/// The roles that handle dossiers (and so may read them in their agencies).
+const PROCESSING_ROLES: [Role; 3] = [Role::ReceivingOfficer, Role::Specialist, Role::Leader];
+
 /// Decides whether `actor` may do `action`.
 pub fn authorize(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
     let (id, roles, scopes) = match actor {
@@ -109,7 +133,7 @@ pub fn authorize(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
         } => (id, roles, scopes),
     };
     if let Some(scopes) = scopes {
-        let needed = action.required_scope();
+        let needed = action.required_scope(id);
         if !scopes.iter().any(|s| s == needed) {
             return deny(&format!("the token lacks the `{needed}` scope"));
         }
@@ -129,7 +153,22 @@ pub fn authorize(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
             holds(Role::SystemAdmin)
                 || (*role != Role::SystemAdmin && holds_in(agency_path, &[Role::AgencyAdmin]))
         }
-        Action::ManageClients | Action::ManageCatalogue => holds(Role::SystemAdmin),
+        Action::ManageClients | Action::ManageCatalogue | Action::ManageServices => {
+            holds(Role::SystemAdmin)
+        }
+        Action::ApplyForService => matches!(
+            actor,
+            Actor::Person {
+                kind: AccountKind::Citizen | AccountKind::Organisation,
+                ..
+            }
+        ),
+        Action::ActAsApplicant { applicant } => *applicant == id,
+        Action::ReadDossier {
+            applicant,
+            agency_path,
+        } => *applicant == id || holds_in(agency_path, &PROCESSING_ROLES),
+        Action::ProcessDossier { agency_path, role } => holds_in(agency_path, &[*role]),
     };
     if allowed {
         Ok(())
@@ -173,6 +212,75 @@ mod tests {
         assert!(authorize(&a, &Action::UpdateAccount(&ida)).is_ok());
         assert!(authorize(&a, &Action::ReadAccount(&idb)).is_err());
         assert!(authorize(&a, &Action::UpdateAccount(&idb)).is_err());
+    }
+
+    #[test]
+    fn dossiers_are_read_by_their_applicant_and_officials_of_the_agency() {
+        let (a, b) = (person("a", &[]), person("b", &[]));
+        let ida = AccountId("a".into());
+        let dept = path(&["HN.SoTuPhap", "HN"]);
+        let read = Action::ReadDossier {
+            applicant: &ida,
+            agency_path: &dept,
+        };
+        assert!(authorize(&a, &read).is_ok());
+        assert!(authorize(&b, &read).is_err());
+        assert!(authorize(&b, &Action::ActAsApplicant { applicant: &ida }).is_err());
+        assert!(authorize(&a, &Action::ActAsApplicant { applicant: &ida }).is_ok());
+        let clerk = person("c", &[("HN", Role::ReceivingOfficer)]);
+        let elsewhere = person("d", &[("DN", Role::Leader)]);
+        let admin = person("e", &[("HN", Role::AgencyAdmin)]);
+        assert!(authorize(&clerk, &read).is_ok());
+        assert!(authorize(&elsewhere, &read).is_err());
+        assert!(
+            authorize(&admin, &read).is_err(),
+            "administrators do not read dossiers"
+        );
+    }
+
+    #[test]
+    fn only_the_steps_role_in_the_agency_processes() {
+        let dept = path(&["HN.SoTuPhap", "HN"]);
+        let clerk = person("c", &[("HN", Role::ReceivingOfficer)]);
+        let leader = person("l", &[("HN.SoTuPhap", Role::Leader)]);
+        let intake = Action::ProcessDossier {
+            agency_path: &dept,
+            role: Role::ReceivingOfficer,
+        };
+        let approve = Action::ProcessDossier {
+            agency_path: &dept,
+            role: Role::Leader,
+        };
+        assert!(authorize(&clerk, &intake).is_ok());
+        assert!(authorize(&clerk, &approve).is_err());
+        assert!(authorize(&leader, &approve).is_ok());
+        assert!(authorize(&person("a", &[]), &intake).is_err());
+    }
+
+    #[test]
+    fn only_citizens_and_organisations_apply_and_tokens_need_the_scope() {
+        assert!(authorize(&person("a", &[]), &Action::ApplyForService).is_ok());
+        assert!(authorize(
+            &person("c", &[("HN", Role::Specialist)]),
+            &Action::ApplyForService
+        )
+        .is_err());
+        let ida = AccountId("a".into());
+        let mut token = person("a", &[]);
+        if let Actor::Person { scopes, .. } = &mut token {
+            *scopes = Some(vec![scope::OPENID.into()]);
+        }
+        assert!(authorize(&token, &Action::ApplyForService).is_err());
+        let read = Action::ReadDossier {
+            applicant: &ida,
+            agency_path: &[],
+        };
+        assert!(authorize(&token, &read).is_err());
+        if let Actor::Person { scopes, .. } = &mut token {
+            *scopes = Some(vec![scope::DOSSIERS.into()]);
+        }
+        assert!(authorize(&token, &Action::ApplyForService).is_ok());
+        assert!(authorize(&token, &read).is_ok());
     }
 
     #[test]

@@ -120,7 +120,11 @@ pub(crate) async fn delete_code(
     Ok(())
 }
 
-async fn insert_message(conn: &mut AnyConnection, m: &OutboxMessage) -> Result<(), StoreError> {
+/// Inserts one outbox message on `conn` (also used inside the dossier writes).
+pub(crate) async fn insert_message(
+    conn: &mut AnyConnection,
+    m: &OutboxMessage,
+) -> Result<(), StoreError> {
     let statement = format!(
         "INSERT INTO outbox ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     );

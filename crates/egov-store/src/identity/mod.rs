@@ -6,8 +6,8 @@
 
 mod accounts;
 mod audit;
-mod codec;
-mod messages;
+pub(crate) mod codec;
+pub(crate) mod messages;
 mod oidc;
 mod sessions;
 mod tokens;

@@ -7,6 +7,7 @@
 
 mod agencies;
 mod connect;
+mod dossiers;
 mod fixtures;
 mod identity;
 mod procedures;

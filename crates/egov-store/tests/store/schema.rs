@@ -188,7 +188,7 @@ async fn both_migration_sets_give_the_same_schema() {
     migrated(&sqlite_url).await;
     let sqlite = sqlite_schema(&sqlite_url).await;
 
-    // The SQLite half alone must already describe the catalogue and identity.
+    // The SQLite half alone must already describe the catalogue, identity and dossiers.
     let tables: Vec<&str> = sqlite.columns.keys().map(String::as_str).collect();
     assert_eq!(
         tables,
@@ -196,10 +196,22 @@ async fn both_migration_sets_give_the_same_schema() {
             "accounts",
             "admin_units",
             "agencies",
+            "agency_certificates",
+            "attachments",
             "audit_log",
             "authorization_codes",
+            "calendar_overrides",
+            "certificate_authority",
             "consents",
+            "dossier_chain_head",
+            "dossier_counters",
+            "dossier_events",
+            "dossiers",
+            "drafts",
             "external_identities",
+            "idempotency_keys",
+            "issued_documents",
+            "notifications",
             "oidc_clients",
             "one_time_codes",
             "outbox",
@@ -207,6 +219,7 @@ async fn both_migration_sets_give_the_same_schema() {
             "procedures",
             "refresh_tokens",
             "role_assignments",
+            "service_versions",
             "sessions",
             "settings",
             "signing_keys",

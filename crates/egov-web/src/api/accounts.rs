@@ -152,6 +152,7 @@ pub fn acting(caller: &Caller) -> Result<&Actor, Problem> {
 
 /// An account: one's own (or, for administrators, an official they manage).
 #[utoipa::path(
+    operation_id = "get_account",
     get,
     path = "/api/v1/accounts/{id}",
     tag = "accounts",

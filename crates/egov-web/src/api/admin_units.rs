@@ -67,6 +67,7 @@ pub struct AdminUnitPage {
 
 /// Lists units (by default today's 34 provinces).
 #[utoipa::path(
+    operation_id = "list_admin_units",
     get,
     path = "/api/v1/admin-units",
     tag = "administrative units",
@@ -124,6 +125,7 @@ pub struct AdminUnitDetail {
 
 /// One unit, its parents and its successors or predecessors.
 #[utoipa::path(
+    operation_id = "get_admin_unit",
     get,
     path = "/api/v1/admin-units/{code}",
     tag = "administrative units",

@@ -67,6 +67,7 @@ pub struct AgencyPage {
 
 /// Lists agencies.
 #[utoipa::path(
+    operation_id = "list_agencies",
     get,
     path = "/api/v1/agencies",
     tag = "agencies",
@@ -91,6 +92,7 @@ pub async fn list(
 
 /// One agency.
 #[utoipa::path(
+    operation_id = "get_agency",
     get,
     path = "/api/v1/agencies/{code}",
     tag = "agencies",

@@ -61,6 +61,7 @@ pub struct AuditPage {
 
 /// Reads the audit log.
 #[utoipa::path(
+    operation_id = "list_audit",
     get,
     path = "/api/v1/admin/audit",
     tag = "officials",

@@ -44,6 +44,7 @@ pub struct RegisteredClient {
 
 /// Lists the registered clients.
 #[utoipa::path(
+    operation_id = "list_oidc_clients",
     get,
     path = "/api/v1/admin/oidc-clients",
     tag = "openid connect",
@@ -64,6 +65,7 @@ pub async fn list(
 
 /// Registers a client.
 #[utoipa::path(
+    operation_id = "create_oidc_client",
     post,
     path = "/api/v1/admin/oidc-clients",
     tag = "openid connect",

@@ -62,6 +62,7 @@ pub async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, Problem> {
 
 /// The caller's own account.
 #[utoipa::path(
+    operation_id = "get_me",
     get,
     path = "/api/v1/me",
     tag = "accounts",

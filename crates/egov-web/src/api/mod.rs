@@ -6,6 +6,7 @@ pub mod admin_units;
 pub mod agencies;
 pub mod audit;
 pub mod clients;
+pub mod dossiers;
 pub mod me;
 pub mod officials;
 pub mod procedures;

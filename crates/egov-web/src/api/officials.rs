@@ -79,6 +79,7 @@ pub struct Roles {
 
 /// Lists the officials holding a role in an agency.
 #[utoipa::path(
+    operation_id = "list_officials",
     get,
     path = "/api/v1/admin/officials",
     tag = "officials",
@@ -120,6 +121,7 @@ pub async fn list(
 
 /// Creates an official in an agency with roles there.
 #[utoipa::path(
+    operation_id = "create_official",
     post,
     path = "/api/v1/admin/officials",
     tag = "officials",

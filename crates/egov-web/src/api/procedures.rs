@@ -158,6 +158,7 @@ pub fn path_code(code: &str) -> Result<ProcedureCode, Problem> {
 
 /// The current version of a procedure, with its full content.
 #[utoipa::path(
+    operation_id = "get_procedure",
     get,
     path = "/api/v1/procedures/{code}",
     tag = "procedures",

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod consent;
+pub mod dossiers;
 pub mod forms;
 pub mod home;
 pub mod officials;
@@ -110,6 +111,7 @@ impl PageCtx {
             user: self.session().map(|s| ChromeUser {
                 name: s.account.full_name.clone(),
                 csrf: s.csrf.clone(),
+                official: s.account.kind == egov_domain::identity::AccountKind::Official,
             }),
             sign_in_href: sign_in_href(&self.here()),
         }
@@ -253,6 +255,8 @@ pub struct ChromeUser {
     pub name: String,
     /// The CSRF token of the header's sign-out form.
     pub csrf: String,
+    /// Officials get the dossier inbox in the menu; others their dossiers.
+    pub official: bool,
 }
 
 /// What every page shows around its content.

@@ -217,6 +217,8 @@ struct ProcedurePage {
     chrome: Chrome,
     p: ProcedureView,
     is_current: bool,
+    /// An online service exists: the page offers to apply.
+    online_service: bool,
     old_notice: String,
     version_line: String,
     history: Vec<VersionLink>,
@@ -338,11 +340,13 @@ async fn procedure_page(
         _ => current.clone(),
     };
     let history = state.catalogue.procedure_history(&code).await?;
+    let online_service = state.dossiers.service(code.as_str()).await.is_ok();
     let date = local_date(ctx.lang, shown.recorded_at);
     let number = shown.version.to_string();
     Ok(ProcedurePage {
         chrome: ctx.chrome(shown.procedure.name.clone(), Section::Procedures),
         is_current: shown.version == current.version,
+        online_service,
         old_notice: t.fill(
             "procedure.old_version",
             &[

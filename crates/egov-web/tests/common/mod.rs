@@ -13,10 +13,11 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
+use egov_app::dossiers::DossierConfig;
 use egov_app::identity::{Accounts, IdentityConfig};
 use egov_app::oidc::{Oidc, OidcConfig};
 use egov_app::ports::IdentityStore;
-use egov_app::{Catalogue, CatalogueStore};
+use egov_app::{Catalogue, CatalogueStore, Dossiers};
 use egov_store::SqlStore;
 use egov_web::{Services, WebConfig};
 use http_body_util::BodyExt;
@@ -99,12 +100,29 @@ pub async fn apps_with(config: WebConfig) -> Vec<TestApp> {
         let catalogue = Catalogue::open(Arc::clone(&shared))
             .await
             .expect("catalogue opens");
-        let accounts = Accounts::new(Arc::clone(&identity), shared, IdentityConfig::default());
-        let oidc = Oidc::new(identity, OidcConfig::new(ISSUER));
+        let accounts = Accounts::new(
+            Arc::clone(&identity),
+            Arc::clone(&shared),
+            IdentityConfig::default(),
+        );
+        let oidc = Oidc::new(Arc::clone(&identity), OidcConfig::new(ISSUER));
+        let files = tempfile::tempdir().expect("temporary folder").keep();
+        let blobs = egov_blobs::LocalBlobStore::open(files)
+            .await
+            .expect("file store opens");
+        let dossiers = Dossiers::new(
+            Arc::new(store.clone()),
+            identity,
+            Arc::clone(&shared),
+            Arc::new(blobs),
+            Arc::new(egov_blobs::NoScan),
+            DossierConfig::default(),
+        );
         let services = Services {
             catalogue: Arc::new(catalogue),
             accounts: Arc::new(accounts),
             oidc: Arc::new(oidc),
+            dossiers: Arc::new(dossiers),
         };
         let rp_secret = identity::register_clients(&services.oidc).await;
         apps.push(TestApp {

@@ -1,0 +1,488 @@
+//! Applying online: the start page of a service (`/nop-ho-so/{procedure}`),
+//! the application form of a draft (`/ho-so-nhap/{draft}`) and the
+//! confirmation with the dossier code (`/ho-so/{code}/da-nop`).
+//!
+//! The form is one `multipart/form-data` form: every button saves what was
+//! typed and uploads the chosen files first, so nothing typed is lost when a
+//! file is added or removed; "submit" then files the dossier. The first
+//! button of the form is "save", so Enter in a field saves.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use egov_app::dossiers::{DraftView, Upload, UploadTarget};
+use egov_app::AppError;
+use egov_domain::attachment::AttachmentRejected;
+use egov_domain::service::{FieldKind, ServiceDefinition};
+use jiff::Timestamp;
+
+use super::form_view::{errors_from, human_size, values_from, FieldView, FormRenderer};
+use super::{csrf_ok, signed_in, status_text, when, MultipartForm};
+use crate::auth::FormData;
+use crate::extract::QueryReader;
+use crate::i18n::Messages;
+use crate::pages::forms::{FormErrors, INVALID};
+use crate::pages::{encode, see_other, time_unit_key, Choice, Chrome, PageCtx, PagePath, Section};
+use crate::state::AppState;
+
+/// The address of a draft's form.
+pub fn draft_href(id: &str) -> String {
+    format!("/ho-so-nhap/{}", encode(id))
+}
+
+/// The address of a dossier's page.
+pub fn dossier_href(code: &str) -> String {
+    format!("/ho-so/{}", encode(code))
+}
+
+/// A label and a value.
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+fn fact(label: &str, value: impl Into<String>) -> Fact {
+    Fact {
+        label: label.to_owned(),
+        value: value.into(),
+    }
+}
+
+/// The legal deadline in words: `5 ngày làm việc`.
+fn deadline_text(t: Messages, service: &ServiceDefinition) -> String {
+    format!(
+        "{} {}",
+        service.deadline.amount,
+        t.label("time_unit", time_unit_key(service.deadline.unit))
+    )
+}
+
+/// An agency's name, or its code when it is not in the catalogue.
+pub async fn agency_name(state: &AppState, code: &str) -> String {
+    match state.catalogue.agency(code).await {
+        Ok(a) => a.name,
+        Err(_) => code.to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service_start.html")]
+struct StartPage {
+    chrome: Chrome,
+    csrf: String,
+    procedure_code: String,
+    name: String,
+    facts: Vec<Fact>,
+    fees: Vec<Fact>,
+    documents: Vec<String>,
+    agencies: Vec<Choice>,
+    drafts: Vec<(String, String)>,
+    action: String,
+}
+
+/// `GET /nop-ho-so/{procedure}`: what the application takes, and the
+/// button that starts it (after signing in).
+pub async fn start_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(code): PagePath<String>,
+) -> Response {
+    let back = format!("/nop-ho-so/{}", encode(&code));
+    let session = match signed_in(&ctx, &back) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let t = ctx.t();
+    let lang = ctx.lang.code();
+    let (_, service) = match state.dossiers.service(&code).await {
+        Ok(s) => s,
+        Err(e) => return ctx.app_error(e),
+    };
+    let drafts = match state.dossiers.drafts(&ctx.caller.actor).await {
+        Ok(drafts) => drafts,
+        // Officials have no drafts; the start button tells them they cannot apply.
+        Err(AppError::Denied(_)) => Vec::new(),
+        Err(e) => return ctx.app_error(e),
+    };
+    let mut agencies = Vec::new();
+    for (i, a) in service.agencies.iter().enumerate() {
+        agencies.push(Choice {
+            value: a.clone(),
+            label: agency_name(&state, a).await,
+            selected: i == 0,
+        });
+    }
+    let name = service.name.get(lang).to_owned();
+    let page = StartPage {
+        chrome: ctx.chrome(name.clone(), Section::Procedures),
+        csrf: session.csrf.clone(),
+        procedure_code: service.procedure_code.to_string(),
+        facts: vec![
+            fact(t.get("procedure.code"), service.procedure_code.to_string()),
+            fact(t.get("apply.deadline"), deadline_text(t, &service)),
+            fact(t.get("apply.result"), service.result.title.get(lang)),
+        ],
+        fees: service
+            .fees
+            .iter()
+            .map(|f| fact(f.label.get(lang), f.amount.to_string()))
+            .collect(),
+        documents: service
+            .form
+            .documents()
+            .map(|d| {
+                let label = d.label.get(lang).to_owned();
+                if d.required {
+                    label
+                } else {
+                    format!("{label} ({})", t.get("apply.optional"))
+                }
+            })
+            .collect(),
+        agencies,
+        drafts: drafts
+            .iter()
+            .filter(|d| d.procedure_code == service.procedure_code)
+            .map(|d| {
+                (
+                    draft_href(&d.id),
+                    t.fill(
+                        "apply.continue_draft",
+                        &[("date", &when(ctx.lang, d.updated_at))],
+                    ),
+                )
+            })
+            .collect(),
+        action: back,
+        name,
+    };
+    ctx.render(StatusCode::OK, &page)
+}
+
+/// `POST /nop-ho-so/{procedure}` (`csrf`, `agency`): a new draft, then its form.
+pub async fn start(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(code): PagePath<String>,
+    form: FormData,
+) -> Response {
+    let back = format!("/nop-ho-so/{}", encode(&code));
+    let session = match signed_in(&ctx, &back) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
+        return ctx.csrf_refused();
+    }
+    let agency = form.optional("agency");
+    let result = state
+        .dossiers
+        .start_application(
+            &ctx.caller.actor,
+            &code,
+            agency.as_deref(),
+            Timestamp::now(),
+        )
+        .await;
+    match result {
+        Ok(draft) => ctx.finish(see_other(&draft_href(&draft.id))),
+        Err(e) => ctx.app_error(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "draft.html")]
+struct DraftPage {
+    chrome: Chrome,
+    csrf: String,
+    action: String,
+    discard_action: String,
+    name: String,
+    procedure_code: String,
+    agency: String,
+    saved: String,
+    notice: Option<String>,
+    fields: Vec<FieldView>,
+    errors: FormErrors,
+}
+
+/// The form page of a draft with `errors`.
+async fn render_draft(
+    state: &AppState,
+    ctx: &PageCtx,
+    view: DraftView,
+    status: StatusCode,
+    notice: Option<String>,
+    errors: FormErrors,
+) -> Response {
+    let Some(session) = ctx.session() else {
+        return ctx.sign_in_redirect();
+    };
+    let t = ctx.t();
+    let lang = ctx.lang.code();
+    let agency = agency_name(state, &view.draft.agency_code).await;
+    let href = |a: &egov_app::ports::Attachment| format!("/ho-so/tep/{}", encode(&a.id));
+    let fields = FormRenderer {
+        t,
+        spec: &view.service.form,
+        values: &view.draft.values,
+        attachments: &view.attachments,
+        errors: &errors,
+        file_href: &href,
+    }
+    .fields();
+    let name = view.service.name.get(lang).to_owned();
+    let page = DraftPage {
+        chrome: ctx.chrome(
+            t.fill("apply.title", &[("name", name.as_str())]),
+            Section::Account,
+        ),
+        csrf: session.csrf.clone(),
+        action: draft_href(&view.draft.id),
+        discard_action: format!("{}/xoa", draft_href(&view.draft.id)),
+        procedure_code: view.draft.procedure_code.to_string(),
+        agency,
+        saved: when(ctx.lang, view.draft.updated_at),
+        notice,
+        fields,
+        errors,
+        name,
+    };
+    ctx.render(status, &page)
+}
+
+/// `GET /ho-so-nhap/{draft}?done=`
+pub async fn draft_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<String>,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = signed_in(&ctx, &draft_href(&id)) {
+        return *r;
+    }
+    let t = ctx.t();
+    let query = QueryReader::from_uri(&uri).unwrap_or_default();
+    let notice = match query.text("done", 20).ok().flatten().as_deref() {
+        Some("saved") => Some(t.get("apply.notice.saved").to_owned()),
+        Some("uploaded") => Some(t.get("apply.notice.uploaded").to_owned()),
+        Some("removed") => Some(t.get("apply.notice.removed").to_owned()),
+        _ => None,
+    };
+    match state.dossiers.draft(&ctx.caller.actor, &id).await {
+        Ok(view) => {
+            render_draft(
+                &state,
+                &ctx,
+                view,
+                StatusCode::OK,
+                notice,
+                FormErrors::none(),
+            )
+            .await
+        }
+        Err(e) => ctx.app_error(e),
+    }
+}
+
+/// Why a file was refused, in the page's language.
+pub fn rejection_text(t: Messages, file_name: &str, e: &AttachmentRejected) -> String {
+    let lang = t.lang();
+    let limit = match e {
+        AttachmentRejected::TooLarge { limit, .. } => human_size(lang, *limit as u64),
+        _ => String::new(),
+    };
+    t.fill(
+        &format!("attachment_error.{}", e.code()),
+        &[("file", file_name), ("limit", &limit)],
+    )
+}
+
+/// A file the use case refused for this document (type, count, scanner).
+pub fn invalid_file_text(t: Messages, file_name: &str, reason: &str) -> String {
+    t.fill("form.invalid", &[("field", file_name), ("reason", reason)])
+}
+
+/// `POST /ho-so-nhap/{draft}` (multipart): saves the values, removes the
+/// file named by `remove`, uploads the chosen files; `action=submit` then
+/// submits. Answers with a redirect, or the form with its errors.
+pub async fn draft_post(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<String>,
+    form: MultipartForm,
+) -> Response {
+    let session = match signed_in(&ctx, &draft_href(&id)) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
+        return ctx.csrf_refused();
+    }
+    let t = ctx.t();
+    let actor = &ctx.caller.actor;
+    let dossiers = &state.dossiers;
+    let now = Timestamp::now();
+    let view = match dossiers.draft(actor, &id).await {
+        Ok(view) => view,
+        Err(e) => return ctx.app_error(e),
+    };
+    let get = |name: &str| form.optional(name);
+    let values = values_from(&view.service.form, &get);
+    if let Err(e) = dossiers.save_draft(actor, &id, values, now).await {
+        return ctx.app_error(e);
+    }
+    let mut errors = FormErrors::none();
+    let mut fragment = String::new();
+    let removed = form.optional("remove");
+    if let Some(attachment) = &removed {
+        match dossiers.remove_attachment(actor, attachment).await {
+            // Removed already (a second click): nothing to do.
+            Ok(()) | Err(AppError::NotFound { .. }) => {}
+            Err(e) => return ctx.app_error(e),
+        }
+    }
+    let mut uploaded = false;
+    for file in &form.files {
+        let Some(key) = file.name.strip_prefix("file.") else {
+            continue;
+        };
+        let is_document = matches!(
+            view.service.form.field(key),
+            Some(f) if matches!(f.kind, FieldKind::File { .. })
+        );
+        if !is_document {
+            continue;
+        }
+        fragment = format!("#file-{key}");
+        let upload = Upload {
+            document_key: key.to_owned(),
+            file_name: file.file_name.clone(),
+            declared_mime: file.content_type.clone(),
+            bytes: file.bytes.clone(),
+        };
+        match dossiers
+            .upload(actor, UploadTarget::Draft(id.clone()), upload, now)
+            .await
+        {
+            Ok(_) => uploaded = true,
+            Err(AppError::Attachment(e)) => errors.push(
+                &format!("file-{key}"),
+                rejection_text(t, &file.file_name, &e),
+            ),
+            Err(AppError::Invalid(invalid)) => errors.push(
+                &format!("file-{key}"),
+                invalid_file_text(t, &file.file_name, &invalid.reason),
+            ),
+            Err(e) => return ctx.app_error(e),
+        }
+    }
+    if !errors.is_empty() {
+        return show_errors(&state, &ctx, &id, errors).await;
+    }
+    if form.text("action") == "submit" {
+        return match dossiers.submit(actor, &id, None, now).await {
+            Ok((dossier, _)) => ctx.finish(see_other(&format!(
+                "{}/da-nop",
+                dossier_href(&dossier.code.to_string())
+            ))),
+            Err(AppError::Form(e)) => {
+                let errors = errors_from(t, &view.service.form, &e.0);
+                show_errors(&state, &ctx, &id, errors).await
+            }
+            Err(e) => ctx.app_error(e),
+        };
+    }
+    let done = if removed.is_some() {
+        "removed"
+    } else if uploaded {
+        "uploaded"
+    } else {
+        "saved"
+    };
+    ctx.finish(see_other(&format!(
+        "{}?done={done}{fragment}",
+        draft_href(&id)
+    )))
+}
+
+/// The form again (as saved) with `errors`.
+async fn show_errors(state: &AppState, ctx: &PageCtx, id: &str, errors: FormErrors) -> Response {
+    match state.dossiers.draft(&ctx.caller.actor, id).await {
+        Ok(view) => render_draft(state, ctx, view, INVALID, None, errors).await,
+        Err(e) => ctx.app_error(e),
+    }
+}
+
+/// `POST /ho-so-nhap/{draft}/xoa` (`csrf`): discards the draft.
+pub async fn discard(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<String>,
+    form: FormData,
+) -> Response {
+    let session = match signed_in(&ctx, &draft_href(&id)) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
+        return ctx.csrf_refused();
+    }
+    match state.dossiers.discard_draft(&ctx.caller.actor, &id).await {
+        Ok(()) => ctx.finish(see_other("/ho-so?done=discarded")),
+        Err(e) => ctx.app_error(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "apply_done.html")]
+struct DonePage {
+    chrome: Chrome,
+    code: String,
+    dossier_href: String,
+    lookup_href: String,
+    facts: Vec<Fact>,
+}
+
+/// `GET /ho-so/{code}/da-nop`: the dossier code and what happens next.
+pub async fn submitted(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(code): PagePath<String>,
+) -> Response {
+    let href = dossier_href(&code);
+    if let Err(r) = signed_in(&ctx, &format!("{href}/da-nop")) {
+        return *r;
+    }
+    let t = ctx.t();
+    let view = match state
+        .dossiers
+        .dossier(&ctx.caller.actor, &code, Timestamp::now())
+        .await
+    {
+        Ok(view) => view,
+        Err(e) => return ctx.app_error(e),
+    };
+    let d = &view.dossier;
+    let code = d.code.to_string();
+    let page = DonePage {
+        chrome: ctx.chrome(t.get("apply.done.title"), Section::Account),
+        facts: vec![
+            fact(t.get("dossier.procedure"), d.procedure_name.clone()),
+            fact(
+                t.get("dossier.receiving_agency"),
+                agency_name(&state, &d.receiving_agency).await,
+            ),
+            fact(
+                t.get("dossier.submitted_at"),
+                when(ctx.lang, d.submitted_at),
+            ),
+            fact(t.get("dossier.status"), status_text(t, d.status)),
+        ],
+        lookup_href: format!("/tra-cuu/{}", encode(&code)),
+        dossier_href: href,
+        code,
+    };
+    ctx.render(StatusCode::OK, &page)
+}
