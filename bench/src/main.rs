@@ -5,7 +5,10 @@
 //! from ../shared/data (padded with generated procedures up to 7,000).
 //! `egov-bench search DIR` times catalogue searches in-process and prints
 //! p50/p99 beside a baseline row measured in the same run.
+//! `egov-bench dossiers BASE_URL …` measures dossier submissions and public
+//! status lookups over HTTP against a running server (`bench/dossiers.sh`).
 
+mod dossiers;
 mod oidc;
 
 use std::path::{Path, PathBuf};
@@ -51,8 +54,10 @@ async fn main() -> anyhow::Result<()> {
             oidc::codes(Path::new(dir), issuer, count.parse()?).await
         }
         [cmd] if cmd == "argon2" => oidc::argon2(20),
+        [cmd, rest @ ..] if cmd == "dossiers" => dossiers::run(rest).await,
         _ => bail!(
-            "usage: egov-bench prepare DIR SHARED_DATA | search DIR | oidc-codes DIR ISSUER COUNT | argon2"
+            "usage: egov-bench prepare DIR SHARED_DATA | search DIR | oidc-codes DIR ISSUER COUNT | argon2 \
+             | dossiers BASE_URL [--label NAME] [--concurrency N] [--seconds S] [--pid PID] [--codes-out FILE]"
         ),
     }
 }

@@ -9,9 +9,11 @@ pub mod dossiers;
 pub mod error;
 pub mod identity;
 pub mod oidc;
+pub mod payments;
 pub use egov_ports as ports;
 
 pub use catalogue::Catalogue;
 pub use dossiers::Dossiers;
 pub use error::AppError;
+pub use payments::Payments;
 pub use ports::{CatalogueStore, StoreError};

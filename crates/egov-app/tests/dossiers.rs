@@ -20,10 +20,7 @@ async fn a_dossier_goes_from_submission_to_a_rated_signed_result() {
         let d = &fx.dossiers;
 
         // The draft is pre-filled from the account.
-        let draft = d
-            .start_application(&fx.an, PROCEDURE, None, friday())
-            .await
-            .unwrap();
+        let draft = start(&fx, &fx.an, friday()).await;
         assert_eq!(draft.agency_code, JUSTICE);
         assert_eq!(draft.values["applicant_name"], "Nguyễn Văn An", "{label}");
         assert_eq!(draft.values["mother_id"], NID_AN);

@@ -27,10 +27,7 @@ async fn every_invalid_field_is_reported_and_nothing_but_the_draft_is_saved() {
     for fx in fixtures().await {
         let label = fx.label.as_str();
         let d = &fx.dossiers;
-        let draft = d
-            .start_application(&fx.an, PROCEDURE, None, friday())
-            .await
-            .unwrap();
+        let draft = start(&fx, &fx.an, friday()).await;
         let values = json!({
             "applicant_name": "Nguyễn Văn An",
             "child_name": "",
@@ -106,10 +103,7 @@ async fn drafts_are_autosaved_and_private() {
     {
         let label = fx.label.as_str();
         let d = &fx.dossiers;
-        let draft = d
-            .start_application(&fx.an, PROCEDURE, None, friday())
-            .await
-            .unwrap();
+        let draft = start(&fx, &fx.an, friday()).await;
         // Anything typed is kept, valid or not.
         let typed = json!({"child_name": "Bé", "copies": "nhiều"});
         let saved = d
@@ -611,19 +605,11 @@ async fn uploads_are_checked_by_size_type_form_and_scanner() {
     for fx in fixtures_with(config, true).await {
         let label = fx.label.as_str();
         let d = &fx.dossiers;
-        let draft = d
-            .start_application(&fx.an, PROCEDURE, None, friday())
-            .await
-            .unwrap();
-        let target = || UploadTarget::Draft(draft.id.clone());
-        let too_big = d
-            .upload(
-                &fx.an,
-                target(),
-                upload("birth_certificate", "a.pdf", pdf(&"x".repeat(2000))),
-                friday(),
-            )
-            .await;
+        let draft = start(&fx, &fx.an, friday()).await;
+        let (an, draft_id) = (&fx.an, &draft.id);
+        // An upload of An's to the draft.
+        let send = move |u| d.upload(an, UploadTarget::Draft(draft_id.clone()), u, friday());
+        let too_big = send(upload("birth_certificate", "a.pdf", pdf(&"x".repeat(2000)))).await;
         assert!(
             matches!(
                 too_big,
@@ -632,14 +618,7 @@ async fn uploads_are_checked_by_size_type_form_and_scanner() {
             "{label}: {too_big:?}"
         );
         // A PNG named .pdf lies about its type; so does a program.
-        let lying = d
-            .upload(
-                &fx.an,
-                target(),
-                upload("birth_certificate", "scan.pdf", png()),
-                friday(),
-            )
-            .await;
+        let lying = send(upload("birth_certificate", "scan.pdf", png())).await;
         assert!(
             matches!(
                 lying,
@@ -649,70 +628,35 @@ async fn uploads_are_checked_by_size_type_form_and_scanner() {
             ),
             "{label}: {lying:?}"
         );
-        let program = d
-            .upload(
-                &fx.an,
-                target(),
-                upload("birth_certificate", "setup.pdf", b"MZ\x90\0".to_vec()),
-                friday(),
-            )
-            .await;
+        let program = send(upload(
+            "birth_certificate",
+            "setup.pdf",
+            b"MZ\x90\0".to_vec(),
+        ))
+        .await;
         assert!(matches!(program, Err(AppError::Attachment(_))));
         // Only the form's documents, in the types each accepts.
-        let unknown = d
-            .upload(
-                &fx.an,
-                target(),
-                upload("child_name", "a.pdf", pdf("x")),
-                friday(),
-            )
-            .await;
+        let unknown = send(upload("child_name", "a.pdf", pdf("x"))).await;
         assert!(matches!(unknown, Err(AppError::Invalid(ref e)) if e.field == "document_key"));
-        let png_extra = d
-            .upload(&fx.an, target(), upload("extra", "a.png", png()), friday())
-            .await;
+        let png_extra = send(upload("extra", "a.png", png())).await;
         assert!(matches!(png_extra, Err(AppError::Invalid(ref e)) if e.field == "file"));
         // The scanner has the last word.
-        let infected = d
-            .upload(
-                &fx.an,
-                target(),
-                upload("birth_certificate", "a.pdf", pdf("EICAR")),
-                friday(),
-            )
-            .await;
+        let infected = send(upload("birth_certificate", "a.pdf", pdf("EICAR"))).await;
         assert!(matches!(infected, Err(AppError::Invalid(ref e)) if e.field == "file"));
         // One certificate at most; removing it makes room.
-        let first = d
-            .upload(
-                &fx.an,
-                target(),
-                upload("birth_certificate", "../../cs.pdf", pdf("1")),
-                friday(),
-            )
+        let first = send(upload("birth_certificate", "../../cs.pdf", pdf("1")))
             .await
             .unwrap();
         assert_eq!(first.file_name, "cs.pdf");
         assert_eq!(first.media_type, egov_domain::attachment::MediaType::Pdf);
-        assert!(d
-            .upload(
-                &fx.an,
-                target(),
-                upload("birth_certificate", "b.pdf", pdf("2")),
-                friday()
-            )
+        assert!(send(upload("birth_certificate", "b.pdf", pdf("2")))
             .await
             .is_err());
         assert!(denied(d.remove_attachment(&fx.binh, &first.id).await));
         d.remove_attachment(&fx.an, &first.id).await.unwrap();
-        d.upload(
-            &fx.an,
-            target(),
-            upload("birth_certificate", "b.pdf", pdf("2")),
-            friday(),
-        )
-        .await
-        .unwrap();
+        send(upload("birth_certificate", "b.pdf", pdf("2")))
+            .await
+            .unwrap();
         let view = d.draft(&fx.an, &draft.id).await.unwrap();
         assert_eq!(view.attachments.len(), 1, "{label}");
 

@@ -31,7 +31,7 @@ async fn demo_accounts_exist_only_in_demo_mode_and_load_once() {
     };
     for fx in fixtures_with(demo).await {
         let first = fx.accounts.load_demo_accounts(now()).await.unwrap();
-        assert_eq!(first.len(), 7);
+        assert_eq!(first.len(), 8);
         assert!(first.iter().all(|a| a.created));
         let again = fx.accounts.load_demo_accounts(now()).await.unwrap();
         assert!(again.iter().all(|a| !a.created), "{}", fx.label);

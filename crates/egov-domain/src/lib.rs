@@ -12,6 +12,7 @@ pub mod dossier;
 pub mod identity;
 pub mod money;
 pub mod paging;
+pub mod payment;
 pub mod procedure;
 pub mod service;
 pub mod text;

@@ -6,7 +6,9 @@ pub mod blobs;
 pub mod catalogue;
 pub mod dossiers;
 pub mod identity;
+pub mod payments;
 
 pub use catalogue::*;
 pub use dossiers::*;
 pub use identity::*;
+pub use payments::*;

@@ -1,8 +1,8 @@
 //! Storage (lưu trữ) of the egov catalogue, identities and dossiers on
 //! SQLite and PostgreSQL.
 //!
-//! [`SqlStore`] implements [`CatalogueStore`], [`IdentityStore`] and
-//! [`DossierStore`] with one set of queries for both databases: it talks
+//! [`SqlStore`] implements [`CatalogueStore`], [`IdentityStore`],
+//! [`DossierStore`] and [`PaymentStore`] with one set of queries for both databases: it talks
 //! through sqlx's `Any` driver, and every statement uses `$1`-style
 //! placeholders, which PostgreSQL and sqlx's SQLite driver both accept.
 //! Where the dialects differ (connection set-up, how a write transaction
@@ -31,6 +31,7 @@ mod connect;
 mod dossiers;
 mod error;
 mod identity;
+mod payments;
 mod procedures;
 mod sql;
 mod store;
@@ -43,7 +44,7 @@ pub mod testing;
 pub use connect::{redacted_url, Backend};
 pub use egov_ports::{
     AdminUnitFilter, AgencyFilter, CatalogueStore, DossierStore, IdentityStore, ImportCounts,
-    StoreError, VersionOutcome,
+    PaymentStore, StoreError, VersionOutcome,
 };
 
 /// The catalogue, identity and dossier store on SQLite or PostgreSQL. Cheap

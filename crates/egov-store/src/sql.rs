@@ -235,6 +235,41 @@ pub(crate) async fn fetch_page<T>(
     })
 }
 
+/// `query` with the text parameters `args` bound in order.
+fn with_args<'q>(query: &'q str, args: &[&'q str]) -> AnyQuery<'q> {
+    args.iter().fold(sqlx::query(query), |q, arg| q.bind(*arg))
+}
+
+/// The row `query` selects with the text parameters `args` ($1, $2, …),
+/// decoded; `None` when there is none.
+pub(crate) async fn fetch_row<T>(
+    store: &SqlStore,
+    query: &str,
+    args: &[&str],
+    decode: fn(&AnyRow) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let row = with_args(query, args)
+        .fetch_optional(&store.pool)
+        .await
+        .map_err(backend_error)?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// Every row `query` selects with the text parameters `args` ($1, $2, …),
+/// decoded, in the query's order.
+pub(crate) async fn fetch_rows<T>(
+    store: &SqlStore,
+    query: &str,
+    args: &[&str],
+    decode: fn(&AnyRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let rows = with_args(query, args)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(backend_error)?;
+    rows.iter().map(decode).collect()
+}
+
 /// Runs a `SELECT COUNT(*) AS n …` query with at most one text parameter.
 pub(crate) async fn count(
     store: &SqlStore,

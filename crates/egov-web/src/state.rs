@@ -35,6 +35,11 @@ pub struct WebConfig {
     /// (only behind a reverse proxy that sets it), for per-address throttling
     /// and the audit log.
     pub trust_forwarded_for: bool,
+    /// Public dossier lookups by code (the API's and the page's, each with its
+    /// own count) one client address may make at once…
+    pub lookup_burst: u32,
+    /// …then one more every this long.
+    pub lookup_interval: Duration,
     /// Optional upstream login through an external identity provider
     /// (`/dang-nhap/ben-ngoai`); `None` hides it.
     pub upstream: Option<UpstreamLogin>,
@@ -75,6 +80,8 @@ impl std::fmt::Debug for WebConfig {
             .field("import_body_limit", &self.import_body_limit)
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("lookup_burst", &self.lookup_burst)
+            .field("lookup_interval", &self.lookup_interval)
             .field("upstream", &self.upstream)
             .finish()
     }
@@ -91,6 +98,8 @@ impl Default for WebConfig {
             import_body_limit: 32 * 1024 * 1024,
             secure_cookies: false,
             trust_forwarded_for: false,
+            lookup_burst: 30,
+            lookup_interval: Duration::from_secs(2),
             upstream: None,
         }
     }

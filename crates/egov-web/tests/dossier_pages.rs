@@ -13,12 +13,9 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::identity::{csrf_of, Browser, CITIZEN_ID, OTHER_ID};
 use common::{apps, TestApp, TestResponse};
-use dossiers::{multipart, Part, People, CITIZEN_NAME, PDF, PNG, PROCEDURE};
-
-const DESK: &str = "tiepnhan@stp.hanoi.gov.vn";
-const SPECIALIST: &str = "chuyenvien@stp.hanoi.gov.vn";
-const LEADER: &str = "lanhdao@stp.hanoi.gov.vn";
-const OUTSIDER: &str = "canbo@sxd.hanoi.gov.vn";
+use dossiers::{
+    multipart, Part, People, CITIZEN_NAME, DESK, LEADER, OUTSIDER, PDF, PNG, PROCEDURE, SPECIALIST,
+};
 
 /// The value of `name="…"` inside one tag.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
@@ -114,18 +111,8 @@ async fn post_multipart(
     csrf: Option<&str>,
     parts: &[Part<'_>],
 ) -> TestResponse {
-    let mut all: Vec<Part<'_>> = Vec::new();
-    if let Some(csrf) = csrf {
-        all.push(Part::text("csrf", csrf));
-    }
-    for p in parts {
-        all.push(Part {
-            name: p.name,
-            file_name: p.file_name,
-            content_type: p.content_type,
-            bytes: p.bytes,
-        });
-    }
+    let mut all: Vec<Part<'_>> = csrf.map(|c| Part::text("csrf", c)).into_iter().collect();
+    all.extend_from_slice(parts);
     let (content_type, body) = multipart(&all);
     let request = Request::builder()
         .method(Method::POST)
@@ -146,6 +133,18 @@ async fn page(browser: &mut Browser<'_>, uri: &str) -> (String, String) {
     let html = response.text();
     let csrf = csrf_of(&html);
     (html, csrf)
+}
+
+/// The application form as typed (the child, born on `birth_date` in
+/// `birth_place`; the mother's ID), sent with the button `action`.
+fn typed<'a>(birth_date: &'a str, birth_place: &'a str, action: &'a str) -> Vec<Part<'a>> {
+    vec![
+        Part::text("f.child_name", "Nguyễn Minh Khang"),
+        Part::text("f.child_birth_date", birth_date),
+        Part::text("f.birth_place", birth_place),
+        Part::text("f.mother_id", CITIZEN_ID),
+        Part::text("action", action),
+    ]
 }
 
 /// Posts an action form of the dossier page.
@@ -234,13 +233,7 @@ async fn applying_without_javascript_shows_errors_beside_the_fields_and_keeps_va
             post_multipart(&mut citizen, &draft, None, &[Part::text("action", "save")]).await;
         assert_eq!(missing.status, StatusCode::FORBIDDEN, "CSRF is required");
 
-        let bad = [
-            Part::text("f.child_name", "Nguyễn Minh Khang"),
-            Part::text("f.child_birth_date", "2999-01-01"),
-            Part::text("f.birth_place", "99999"),
-            Part::text("f.mother_id", CITIZEN_ID),
-            Part::text("action", "submit"),
-        ];
+        let bad = typed("2999-01-01", "99999", "submit");
         let refused = post_multipart(&mut citizen, &draft, Some(&csrf), &bad).await;
         assert_eq!(
             refused.status,
@@ -287,19 +280,13 @@ async fn applying_without_javascript_shows_errors_beside_the_fields_and_keeps_va
             .text()
             .contains("id=\"file-birth_certificate-error\""));
 
-        let good = [
-            Part::text("f.child_name", "Nguyễn Minh Khang"),
-            Part::text("f.child_birth_date", "2025-10-02"),
-            Part::text("f.birth_place", "00004"),
-            Part::text("f.mother_id", CITIZEN_ID),
-            Part::text("action", "upload"),
-            Part::file(
-                "file.birth_certificate",
-                "Giấy chứng sinh.pdf",
-                "application/pdf",
-                PDF,
-            ),
-        ];
+        let mut good = typed("2025-10-02", "00004", "upload");
+        good.push(Part::file(
+            "file.birth_certificate",
+            "Giấy chứng sinh.pdf",
+            "application/pdf",
+            PDF,
+        ));
         let uploaded = post_multipart(&mut citizen, &draft, Some(&csrf), &good).await;
         assert!(location(&uploaded).starts_with(&format!("{draft}?done=uploaded")));
         let (html, _) = page(&mut citizen, &format!("{draft}?done=uploaded")).await;
@@ -307,19 +294,8 @@ async fn applying_without_javascript_shows_errors_beside_the_fields_and_keeps_va
         assert!(html.contains("name=\"remove\""), "with a remove button");
         assert!(html.contains("value=\"00004\""), "values were saved");
 
-        let submitted = post_multipart(
-            &mut citizen,
-            &draft,
-            Some(&csrf),
-            &[
-                Part::text("f.child_name", "Nguyễn Minh Khang"),
-                Part::text("f.child_birth_date", "2025-10-02"),
-                Part::text("f.birth_place", "00004"),
-                Part::text("f.mother_id", CITIZEN_ID),
-                Part::text("action", "submit"),
-            ],
-        )
-        .await;
+        let filled = typed("2025-10-02", "00004", "submit");
+        let submitted = post_multipart(&mut citizen, &draft, Some(&csrf), &filled).await;
         let done = location(&submitted);
         let code = done
             .strip_prefix("/ho-so/")
@@ -540,15 +516,7 @@ async fn officials_process_a_dossier_through_the_pages_and_the_citizen_follows()
             &mut citizen,
             "/kiem-tra-chu-ky",
             Some(&csrf),
-            &[
-                Part::file("document", "ket-qua.pdf", "application/pdf", &result.body),
-                Part::file(
-                    "signature",
-                    "ket-qua.pdf.p7s",
-                    "application/pkcs7-signature",
-                    &signature.body,
-                ),
-            ],
+            &dossiers::signature_parts(&result.body, &signature.body),
         )
         .await;
         assert_eq!(checked.status, StatusCode::OK, "{}", checked.text());
@@ -563,15 +531,7 @@ async fn officials_process_a_dossier_through_the_pages_and_the_citizen_follows()
             &mut citizen,
             "/kiem-tra-chu-ky",
             Some(&csrf),
-            &[
-                Part::file("document", "ket-qua.pdf", "application/pdf", &tampered),
-                Part::file(
-                    "signature",
-                    "ket-qua.pdf.p7s",
-                    "application/pkcs7-signature",
-                    &signature.body,
-                ),
-            ],
+            &dossiers::signature_parts(&tampered, &signature.body),
         )
         .await;
         assert!(

@@ -175,21 +175,14 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
         assert_eq!(draft["agency_code"], common::identity::JUSTICE_DEPT);
         let draft_id = draft["id"].as_str().unwrap().to_owned();
         let saved = app
-            .call(
-                Method::PUT,
-                &format!("/api/v1/drafts/{draft_id}"),
-                Some(&citizen.token),
-                Some(json!({"values": dossiers::valid_values()})),
-            )
+            .save_values(&citizen.token, &draft_id, dossiers::valid_values())
             .await;
         assert_eq!(saved.status, 200, "{}", saved.text());
         let uploaded = app
-            .upload(
+            .upload_pdf(
                 &format!("/api/v1/drafts/{draft_id}/attachments"),
                 &citizen.token,
                 "Giấy chứng sinh.pdf",
-                "application/pdf",
-                PDF,
             )
             .await;
         assert_eq!(uploaded.status, 201, "{backend}: {}", uploaded.text());
@@ -197,12 +190,7 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
         assert_eq!(attachment["media_type"], "pdf");
         assert_eq!(attachment["file_name"], "Giấy chứng sinh.pdf");
         let file = app
-            .call(
-                Method::GET,
-                attachment["href"].as_str().unwrap(),
-                Some(&citizen.token),
-                None,
-            )
+            .get_as(&citizen.token, attachment["href"].as_str().unwrap())
             .await;
         assert_eq!(file.status, 200, "{}", file.text());
         assert_eq!(file.body, PDF);
@@ -215,44 +203,29 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
             "{disposition}"
         );
         let view = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/drafts/{draft_id}"),
-                Some(&citizen.token),
-                None,
-            )
+            .get_as(&citizen.token, &format!("/api/v1/drafts/{draft_id}"))
             .await
             .json();
         assert_eq!(view["attachments"].as_array().unwrap().len(), 1, "{view}");
         assert_eq!(view["service"]["procedure_code"], PROCEDURE);
-        let drafts = app
-            .call(Method::GET, "/api/v1/drafts", Some(&citizen.token), None)
-            .await
-            .json();
+        let drafts = app.get_as(&citizen.token, "/api/v1/drafts").await.json();
         assert_eq!(drafts.as_array().unwrap().len(), 1, "{drafts}");
 
         // Submitted twice with one key: one dossier.
         let key = [("idempotency-key", "5c1f6a57-9d3e-4e0b-a7f1-submit-1")];
-        let submit = json!({"draft_id": draft_id});
-        let first = app
-            .call_with(
+        let submit = |draft: &str| {
+            let body = json!({ "draft_id": draft });
+            app.call_with(
                 Method::POST,
                 "/api/v1/dossiers",
                 Some(&citizen.token),
                 &key,
-                Some(submit.clone()),
+                Some(body),
             )
-            .await;
+        };
+        let first = submit(&draft_id).await;
         assert_eq!(first.status, 201, "{backend}: {}", first.text());
-        let second = app
-            .call_with(
-                Method::POST,
-                "/api/v1/dossiers",
-                Some(&citizen.token),
-                &key,
-                Some(submit),
-            )
-            .await;
+        let second = submit(&draft_id).await;
         assert_eq!(second.status, 200, "{backend}: {}", second.text());
         assert_eq!(first.json(), second.json());
         assert_eq!(second.header("idempotent-replayed"), Some("true"));
@@ -267,28 +240,14 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
         assert!(code.starts_with(common::identity::JUSTICE_DEPT), "{code}");
         // The same key for another submission is refused.
         let other_draft = app.ready_draft(citizen).await;
-        let reused = app
-            .call_with(
-                Method::POST,
-                "/api/v1/dossiers",
-                Some(&citizen.token),
-                &key,
-                Some(json!({"draft_id": other_draft})),
-            )
-            .await;
+        let reused = submit(&other_draft).await;
         reused.problem(409);
-        let mine = app
-            .call(Method::GET, "/api/v1/dossiers", Some(&citizen.token), None)
-            .await
-            .json();
+        let mine = app.get_as(&citizen.token, "/api/v1/dossiers").await.json();
         assert_eq!(mine["total"], 1, "{mine}");
         assert_eq!(mine["items"][0]["code"], code.as_str());
 
         // Intake.
-        let inbox = app
-            .call(Method::GET, "/api/v1/inbox", Some(&desk.token), None)
-            .await
-            .json();
+        let inbox = app.get_as(&desk.token, "/api/v1/inbox").await.json();
         assert!(
             inbox["items"]
                 .as_array()
@@ -326,12 +285,10 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
         assert_eq!(view["dossier"]["status"], "supplement-requested");
         document(&view, "supplement-request");
         let added = app
-            .upload(
+            .upload_pdf(
                 &format!("/api/v1/dossiers/{code}/attachments"),
                 &citizen.token,
                 "Bản sao rõ nét.pdf",
-                "application/pdf",
-                PDF,
             )
             .await;
         assert_eq!(added.status, 201, "{backend}: {}", added.text());
@@ -357,12 +314,7 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
         let citizen_view = app.dossier_view(citizen, &code).await;
         assert_eq!(citizen_view["dossier"]["status"], "result-ready");
         let pdf = app
-            .call(
-                Method::GET,
-                result["href"].as_str().unwrap(),
-                Some(&citizen.token),
-                None,
-            )
+            .get_as(&citizen.token, result["href"].as_str().unwrap())
             .await;
         assert_eq!(pdf.status, 200, "{}", pdf.text());
         assert_eq!(pdf.content_type(), "application/pdf");
@@ -372,12 +324,7 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
             .unwrap()
             .starts_with("attachment;"));
         let p7s = app
-            .call(
-                Method::GET,
-                signature["href"].as_str().unwrap(),
-                Some(&citizen.token),
-                None,
-            )
+            .get_as(&citizen.token, signature["href"].as_str().unwrap())
             .await;
         assert_eq!(p7s.status, 200, "{}", p7s.text());
         assert_eq!(p7s.content_type(), "application/pkcs7-signature");
@@ -387,15 +334,7 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
             .post_multipart(
                 "/api/v1/public/signatures/verify",
                 None,
-                &[
-                    Part::file("document", "ket-qua.pdf", "application/pdf", &pdf.body),
-                    Part::file(
-                        "signature",
-                        "ket-qua.pdf.p7s",
-                        "application/pkcs7-signature",
-                        &p7s.body,
-                    ),
-                ],
+                &dossiers::signature_parts(&pdf.body, &p7s.body),
             )
             .await;
         assert_eq!(check.status, 200, "{backend}: {}", check.text());
@@ -414,15 +353,7 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
             .post_multipart(
                 "/api/v1/public/signatures/verify",
                 None,
-                &[
-                    Part::file("document", "ket-qua.pdf", "application/pdf", &tampered),
-                    Part::file(
-                        "signature",
-                        "ket-qua.pdf.p7s",
-                        "application/pkcs7-signature",
-                        &p7s.body,
-                    ),
-                ],
+                &dossiers::signature_parts(&tampered, &p7s.body),
             )
             .await;
         assert_eq!(check.status, 200, "{}", check.text());
@@ -437,21 +368,17 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
 
         // The control slip is printed on demand.
         let slip = app
-            .call(
-                Method::GET,
+            .get_as(
+                &desk.token,
                 &format!("/api/v1/dossiers/{code}/slips/control-slip"),
-                Some(&desk.token),
-                None,
             )
             .await;
         assert_eq!(slip.status, 200, "{backend}: {}", slip.text());
         assert_eq!(slip.content_type(), "application/pdf");
         assert!(slip.body.starts_with(b"%PDF-"));
-        app.call(
-            Method::GET,
+        app.get_as(
+            &desk.token,
             &format!("/api/v1/dossiers/{code}/slips/nonsense"),
-            Some(&desk.token),
-            None,
         )
         .await
         .problem(400);
@@ -485,12 +412,7 @@ async fn a_dossier_goes_from_draft_to_rated_result() {
 
         // The applicant was told along the way.
         let notes = app
-            .call(
-                Method::GET,
-                "/api/v1/notifications",
-                Some(&citizen.token),
-                None,
-            )
+            .get_as(&citizen.token, "/api/v1/notifications")
             .await
             .json();
         assert!(notes["total"].as_u64().unwrap() > 0, "{notes}");
@@ -520,14 +442,7 @@ async fn a_submission_lists_every_invalid_field() {
             "mother_id": "123",
             "nickname": "Bi",
         });
-        let saved = app
-            .call(
-                Method::PUT,
-                &format!("/api/v1/drafts/{id}"),
-                Some(&people.citizen.token),
-                Some(json!({"values": values})),
-            )
-            .await;
+        let saved = app.save_values(&people.citizen.token, id, values).await;
         assert_eq!(saved.status, 200, "{}", saved.text());
         let response = app
             .call(
@@ -565,12 +480,7 @@ async fn a_submission_lists_every_invalid_field() {
         }
         // Nothing was filed.
         let mine = app
-            .call(
-                Method::GET,
-                "/api/v1/dossiers",
-                Some(&people.citizen.token),
-                None,
-            )
+            .get_as(&people.citizen.token, "/api/v1/dossiers")
             .await
             .json();
         assert_eq!(mine["total"], 0, "{mine}");
@@ -655,11 +565,9 @@ async fn uploads_are_checked_for_size_and_type() {
         assert_eq!(response.problem(422)["errors"][0]["field"], "comment");
         // Nothing was stored.
         let view = app
-            .call(
-                Method::GET,
+            .get_as(
+                token,
                 &format!("/api/v1/drafts/{}", draft["id"].as_str().unwrap()),
-                Some(token),
-                None,
             )
             .await
             .json();
@@ -731,12 +639,10 @@ async fn assert_shut_out(
         assert!(!text.contains(CITIZEN_ID), "{method} {uri}: {text}");
     }
     let response = app
-        .upload(
+        .upload_pdf(
             &format!("/api/v1/dossiers/{code}/attachments"),
             &who.token,
             "x.pdf",
-            "application/pdf",
-            PDF,
         )
         .await;
     refused(&response, &[403, 404], "upload to someone else's dossier");
@@ -759,22 +665,12 @@ async fn others_are_shut_out_of_a_dossier() {
         assert_shut_out(&app, &people.other, &code, &receipt, &attachment).await;
         assert_shut_out(&app, &people.outsider, &code, &receipt, &attachment).await;
         let inbox = app
-            .call(
-                Method::GET,
-                "/api/v1/inbox?all_roles=true",
-                Some(&people.outsider.token),
-                None,
-            )
+            .get_as(&people.outsider.token, "/api/v1/inbox?all_roles=true")
             .await;
         assert_eq!(inbox.status, 200, "{}", inbox.text());
         assert_eq!(inbox.json()["total"], 0, "{}", inbox.text());
         let theirs = app
-            .call(
-                Method::GET,
-                "/api/v1/dossiers",
-                Some(&people.other.token),
-                None,
-            )
+            .get_as(&people.other.token, "/api/v1/dossiers")
             .await
             .json();
         assert_eq!(theirs["total"], 0);
@@ -798,13 +694,7 @@ async fn others_are_shut_out_of_a_dossier() {
             refused(&response, &[403, 404], &format!("{method} {uri}"));
         }
         let response = app
-            .upload(
-                &format!("{d}/attachments"),
-                &people.other.token,
-                "x.pdf",
-                "application/pdf",
-                PDF,
-            )
+            .upload_pdf(&format!("{d}/attachments"), &people.other.token, "x.pdf")
             .await;
         refused(&response, &[403, 404], "upload to someone else's draft");
 
@@ -812,9 +702,7 @@ async fn others_are_shut_out_of_a_dossier() {
         let view = app.dossier_view(&people.citizen, &code).await;
         assert_eq!(view["dossier"]["version"], version);
         assert_eq!(view["dossier"]["status"], "received");
-        let still = app
-            .call(Method::GET, &d, Some(&people.citizen.token), None)
-            .await;
+        let still = app.get_as(&people.citizen.token, &d).await;
         assert_eq!(still.status, 200, "{}", still.text());
 
         // Without signing in: 401 everywhere.
@@ -845,12 +733,7 @@ async fn tokens_need_the_dossiers_scope_and_cookies_need_x_requested_with() {
             "{problem}"
         );
         let response = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/dossiers/{code}"),
-                Some(&profile_only),
-                None,
-            )
+            .get_as(&profile_only, &format!("/api/v1/dossiers/{code}"))
             .await;
         refused(&response, &[403], "read without the scope");
 
@@ -929,12 +812,7 @@ async fn an_illegal_or_stale_action_is_409_and_changes_nothing() {
             .await;
         response.problem(404);
         let response = app
-            .call(
-                Method::GET,
-                "/api/v1/dossiers/not-a-code",
-                Some(&people.desk.token),
-                None,
-            )
+            .get_as(&people.desk.token, "/api/v1/dossiers/not-a-code")
             .await;
         assert_eq!(response.problem(400)["errors"][0]["parameter"], "code");
     }

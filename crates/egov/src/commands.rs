@@ -148,6 +148,8 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         public_base_url: config.public_base_url.clone(),
         secure_cookies: issuer.starts_with("https://"),
         upstream: upstream_login(&config, &issuer)?,
+        lookup_burst: config.lookup_limit.burst,
+        lookup_interval: config.lookup_limit.interval,
         ..Default::default()
     };
     let app = egov_web::router(services, web);

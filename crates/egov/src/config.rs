@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use egov_app::identity::SmtpConfig;
@@ -19,7 +20,7 @@ pub struct DatabaseArgs {
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [default: SQLite in the data folder]
     #[arg(long, env = "EGOV_DATABASE_URL", global = true, value_name = "URL")]
     pub database_url: Option<String>,
-    /// TOML configuration file (keys: listen, data_dir, database_url, demo, admin_token, public_base_url, smtp_*, upstream_*)
+    /// TOML configuration file (keys: listen, data_dir, database_url, demo, admin_token, public_base_url, smtp_*, upstream_*, lookup_*)
     #[arg(long, env = "EGOV_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -81,6 +82,13 @@ pub struct ServeArgs {
     /// Label of the upstream sign-in button ("Đăng nhập bằng NAME") [default: the issuer's host]
     #[arg(long, env = "EGOV_UPSTREAM_NAME", value_name = "NAME")]
     pub upstream_name: Option<String>,
+    /// Public dossier lookups (by code, without signing in) one client address
+    /// may make at once [default: 30]
+    #[arg(long, env = "EGOV_LOOKUP_BURST", value_name = "N")]
+    pub lookup_burst: Option<u32>,
+    /// After the burst, one more lookup per address every this many milliseconds [default: 2000]
+    #[arg(long, env = "EGOV_LOOKUP_INTERVAL_MS", value_name = "MS")]
+    pub lookup_interval_ms: Option<u64>,
 }
 
 /// The configuration file. Every key is optional; unknown keys are an error.
@@ -102,6 +110,8 @@ pub struct FileConfig {
     pub upstream_client_id: Option<String>,
     pub upstream_client_secret: Option<String>,
     pub upstream_name: Option<String>,
+    pub lookup_burst: Option<u32>,
+    pub lookup_interval_ms: Option<u64>,
 }
 
 impl FileConfig {
@@ -136,6 +146,27 @@ pub struct ServeConfig {
     pub public_base_url: Option<String>,
     pub smtp: Option<SmtpConfig>,
     pub upstream: Option<UpstreamSettings>,
+    /// The per-address limit of public dossier lookups.
+    pub lookup_limit: LookupLimit,
+}
+
+/// Public dossier lookups per client address: `burst` at once, then one
+/// more every `interval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupLimit {
+    pub burst: u32,
+    pub interval: Duration,
+}
+
+impl Default for LookupLimit {
+    /// The web layer's defaults.
+    fn default() -> Self {
+        let web = egov_web::WebConfig::default();
+        Self {
+            burst: web.lookup_burst,
+            interval: web.lookup_interval,
+        }
+    }
 }
 
 /// The external identity provider of upstream login.
@@ -205,8 +236,29 @@ impl ServeConfig {
                 .map(|u| u.trim_end_matches('/').to_owned()),
             smtp: smtp(serve, &file)?,
             upstream: upstream(serve, &file)?,
+            lookup_limit: lookup_limit(serve, &file)?,
         })
     }
+}
+
+/// The lookup limit: flag or environment, else file, else the default.
+fn lookup_limit(serve: &ServeArgs, file: &FileConfig) -> anyhow::Result<LookupLimit> {
+    let default = LookupLimit::default();
+    let burst = serve
+        .lookup_burst
+        .or(file.lookup_burst)
+        .unwrap_or(default.burst);
+    let interval = serve
+        .lookup_interval_ms
+        .or(file.lookup_interval_ms)
+        .map_or(default.interval, Duration::from_millis);
+    if burst == 0 {
+        bail!("lookup_burst must be at least 1");
+    }
+    if interval.is_zero() {
+        bail!("lookup_interval_ms must be at least 1");
+    }
+    Ok(LookupLimit { burst, interval })
 }
 
 /// The SMTP settings, when a host is given (flag, environment or file).
@@ -345,6 +397,43 @@ mod tests {
         assert!(!format!("{up:?}").contains("top-secret"));
         serve.upstream_issuer = Some("ftp://x".into());
         assert!(ServeConfig::resolve(&db, &serve).is_err());
+    }
+
+    #[test]
+    fn the_lookup_limit_follows_the_precedence() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("egov.toml");
+        std::fs::write(&file, "lookup_burst = 500\nlookup_interval_ms = 10\n").unwrap();
+        let db = DatabaseArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let defaults = ServeConfig::resolve(&db, &ServeArgs::default()).unwrap();
+        assert_eq!(defaults.lookup_limit, LookupLimit::default());
+        let db = DatabaseArgs {
+            config: Some(file),
+            ..db
+        };
+        let from_file = ServeConfig::resolve(&db, &ServeArgs::default()).unwrap();
+        assert_eq!(
+            from_file.lookup_limit,
+            LookupLimit {
+                burst: 500,
+                interval: Duration::from_millis(10)
+            }
+        );
+        let flags = ServeArgs {
+            lookup_burst: Some(7),
+            ..Default::default()
+        };
+        let from_flags = ServeConfig::resolve(&db, &flags).unwrap();
+        assert_eq!(from_flags.lookup_limit.burst, 7);
+        assert_eq!(from_flags.lookup_limit.interval, Duration::from_millis(10));
+        let zero = ServeArgs {
+            lookup_interval_ms: Some(0),
+            ..Default::default()
+        };
+        assert!(ServeConfig::resolve(&db, &zero).is_err());
     }
 
     #[test]

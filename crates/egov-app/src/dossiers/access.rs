@@ -6,14 +6,14 @@ use std::collections::{BTreeSet, VecDeque};
 
 use egov_domain::calendar::TIME_ZONE;
 use egov_domain::dossier::{Dossier, DossierCode};
-use egov_domain::identity::{authorize, AccountId, Action, Actor, Denied, Role};
+use egov_domain::identity::{authorize, Account, AccountId, Action, Actor, Denied, Role};
 use egov_domain::service::ServiceDefinition;
 use egov_domain::{InvalidField, PageRequest};
 use jiff::civil::Date;
 use jiff::Timestamp;
 
 use super::Dossiers;
-use crate::ports::{AgencyFilter, Draft};
+use crate::ports::{AgencyFilter, Attachment, Draft};
 use crate::AppError;
 
 /// Agencies are nested a few levels deep; a longer chain is a cycle.
@@ -144,6 +144,22 @@ impl Dossiers {
             .dossier(&parsed)
             .await?
             .ok_or_else(|| AppError::not_found("dossier", parsed.to_string()))
+    }
+
+    /// The applicant's account: `NotFound` when there is none.
+    pub(super) async fn applicant_account(&self, id: &AccountId) -> Result<Account, AppError> {
+        self.identity
+            .account(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("account", id.0.clone()))
+    }
+
+    /// An attachment's record: `NotFound` when unknown.
+    pub(super) async fn load_attachment(&self, id: &str) -> Result<Attachment, AppError> {
+        self.store
+            .attachment(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("attachment", id))
     }
 
     /// The service definition the dossier was filed under.

@@ -26,11 +26,7 @@ impl Dossiers {
         authorize(actor, &Action::ApplyForService)?;
         let applicant = person(actor)?;
         let (_, service) = self.service(procedure_code).await?;
-        let account = self
-            .identity
-            .account(applicant)
-            .await?
-            .ok_or_else(|| AppError::not_found("account", applicant.0.clone()))?;
+        let account = self.applicant_account(applicant).await?;
         check_applicant_kind(&service, account.kind)?;
         let agency_code = match agency {
             None => service

@@ -319,6 +319,7 @@ pub(crate) mod tests {
     use super::act::{allowed, permit};
     use super::*;
     use crate::AppError;
+    use egov_domain::dossier::Filing;
     use egov_domain::identity::{AccountKind, Actor, RoleAssignment};
     use egov_domain::{Channel, ProcedureCode};
     use serde_json::json;
@@ -346,7 +347,7 @@ pub(crate) mod tests {
 
     pub(crate) fn dossier() -> Dossier {
         let at: Timestamp = "2026-12-04T02:00:00Z".parse().unwrap();
-        Dossier {
+        Dossier::submitted(Filing {
             code: DossierCode::parse("A.1-261204-0001").unwrap(),
             procedure_code: ProcedureCode::parse("1.001193").unwrap(),
             service_version: 1,
@@ -355,27 +356,11 @@ pub(crate) mod tests {
             applicant_kind: AccountKind::Citizen,
             applicant_name: "Nguyễn Văn An".into(),
             channel: Channel::Online,
-            receiving_agency: "A.1".into(),
-            handling_agency: "A.1".into(),
-            status: DossierStatus::Submitted,
-            step: 0,
+            agency: "A.1".into(),
             awaiting: Some(Role::ReceivingOfficer),
-            assignee: None,
             form: json!({}),
             submitted_at: at,
-            received_at: None,
-            due_at: None,
-            deadline_at: None,
-            rescheduled_due_at: None,
-            paused_since: None,
-            paused_seconds: 0,
-            supplement_requests: 0,
-            finished_at: None,
-            outcome: None,
-            returned_at: None,
-            rating: None,
-            version: 1,
-        }
+        })
     }
 
     fn official(id: &str, agency: &str, role: Role) -> Actor {

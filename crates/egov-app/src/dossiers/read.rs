@@ -10,7 +10,7 @@ use egov_domain::identity::{AccountId, Actor, Role};
 use egov_domain::{Page, PageRequest, ProcedureCode};
 use jiff::Timestamp;
 
-use super::access::{parse_code, person, PROCESSING_ROLES};
+use super::access::{person, PROCESSING_ROLES};
 use super::act::{allowed, permit};
 use super::{DossierView, Dossiers, InboxItem, InboxQuery, PublicStatus, TimelineEntry};
 use crate::ports::{AttachmentOwner, EventDetail, InboxFilter};
@@ -214,12 +214,7 @@ impl Dossiers {
         code: &str,
         now: Timestamp,
     ) -> Result<PublicStatus, AppError> {
-        let code = parse_code(code)?;
-        let dossier = self
-            .store
-            .dossier(&code)
-            .await?
-            .ok_or_else(|| AppError::not_found("dossier", code.to_string()))?;
+        let dossier = self.load_dossier(code).await?;
         let clock = dossier.clock();
         Ok(PublicStatus {
             code: dossier.code.to_string(),

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use egov_domain::dossier::{Dossier, DossierCode, DossierStatus};
+use egov_domain::dossier::{Dossier, DossierCode, DossierStatus, Filing};
 use egov_domain::identity::{authorize, AccountId, Action, Actor};
 use egov_domain::service::{FieldKind, FormContext, ServiceDefinition};
 use egov_domain::{Channel, Era, InvalidField};
@@ -57,11 +57,7 @@ impl Dossiers {
             },
         )?;
         let (version, service) = self.service(draft.procedure_code.as_str()).await?;
-        let account = self
-            .identity
-            .account(&applicant)
-            .await?
-            .ok_or_else(|| AppError::not_found("account", applicant.0.clone()))?;
+        let account = self.applicant_account(&applicant).await?;
         check_applicant_kind(&service, account.kind)?;
         if !service.agencies.contains(&draft.agency_code) {
             return Err(InvalidField::new(
@@ -93,8 +89,7 @@ impl Dossiers {
             },
         )?;
         let code = DossierCode::new(&draft.agency_code, today, 1)?;
-        let intake_role = service.workflow.first().map(|s| s.role);
-        let dossier = Dossier {
+        let dossier = Dossier::submitted(Filing {
             code: code.clone(),
             procedure_code: service.procedure_code.clone(),
             service_version: version,
@@ -103,27 +98,11 @@ impl Dossiers {
             applicant_kind: account.kind,
             applicant_name: account.full_name.clone(),
             channel: Channel::Online,
-            receiving_agency: draft.agency_code.clone(),
-            handling_agency: draft.agency_code.clone(),
-            status: DossierStatus::Submitted,
-            step: 0,
-            awaiting: intake_role,
-            assignee: None,
+            agency: draft.agency_code.clone(),
+            awaiting: service.workflow.first().map(|s| s.role),
             form: values.clone(),
             submitted_at: now,
-            received_at: None,
-            due_at: None,
-            deadline_at: None,
-            rescheduled_due_at: None,
-            paused_since: None,
-            paused_seconds: 0,
-            supplement_requests: 0,
-            finished_at: None,
-            outcome: None,
-            returned_at: None,
-            rating: None,
-            version: 1,
-        };
+        });
         let idempotency = key.as_ref().map(|key| IdempotencyKey {
             key: key.clone(),
             fingerprint: fingerprint(&draft.id, &draft.agency_code, &values, &attachments),

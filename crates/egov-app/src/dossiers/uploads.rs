@@ -112,11 +112,7 @@ impl Dossiers {
         actor: &Actor,
         attachment_id: &str,
     ) -> Result<(), AppError> {
-        let attachment = self
-            .store
-            .attachment(attachment_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("attachment", attachment_id))?;
+        let attachment = self.load_attachment(attachment_id).await?;
         match &attachment.owner {
             AttachmentOwner::Draft(draft_id) => {
                 self.own_draft(actor, draft_id).await?;
@@ -134,11 +130,7 @@ impl Dossiers {
         actor: &Actor,
         attachment_id: &str,
     ) -> Result<(Attachment, Vec<u8>), AppError> {
-        let attachment = self
-            .store
-            .attachment(attachment_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("attachment", attachment_id))?;
+        let attachment = self.load_attachment(attachment_id).await?;
         match &attachment.owner {
             AttachmentOwner::Draft(draft_id) => {
                 self.own_draft(actor, draft_id).await?;

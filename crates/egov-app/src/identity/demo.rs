@@ -9,6 +9,7 @@
 //! | Leader (lãnh đạo) | `lanhdao@hanoi.egov.example` | `demo-lanhdao-2025` | leader |
 //! | Agency administrator | `quantri@hanoi.egov.example` | `demo-quantri-2025` | agency-admin |
 //! | System administrator | `hethong@egov.example` | `demo-hethong-2025` | system-admin |
+//! | Finance officer (kế toán) | `ketoan@hanoi.egov.example` | `demo-ketoan-2025` | finance-officer |
 //!
 //! Officials' roles are held in [`DEMO_AGENCY`] (`000.00.00.H01`, Ủy ban nhân
 //! dân Thành phố Hà Nội), which the demo catalogue contains. No demo account
@@ -48,7 +49,7 @@ struct DemoOfficial {
     role: Role,
 }
 
-const OFFICIALS: [DemoOfficial; 5] = [
+const OFFICIALS: [DemoOfficial; 6] = [
     DemoOfficial {
         label: "Receiving officer (cán bộ một cửa)",
         email: "tiepnhan@hanoi.egov.example",
@@ -83,6 +84,13 @@ const OFFICIALS: [DemoOfficial; 5] = [
         name: "Đặng Quốc Huy",
         password: "demo-hethong-2025",
         role: Role::SystemAdmin,
+    },
+    DemoOfficial {
+        label: "Finance officer (kế toán)",
+        email: "ketoan@hanoi.egov.example",
+        name: "Bùi Thị Thu",
+        password: "demo-ketoan-2025",
+        role: Role::FinanceOfficer,
     },
 ];
 

@@ -282,19 +282,7 @@ async fn citizen(
         totp_required: false,
         created_at: friday(),
     };
-    identity
-        .create_account(&NewAccount {
-            account: account.clone(),
-            password_hash: "unusable".into(),
-        })
-        .await
-        .unwrap();
-    Actor::Person {
-        id: account.id,
-        kind: AccountKind::Citizen,
-        roles: Vec::new(),
-        scopes: None,
-    }
+    create(identity, account, Vec::new()).await
 }
 
 async fn official(identity: &dyn IdentityStore, id: &str, agency: &str, role: Role) -> Actor {
@@ -315,6 +303,20 @@ async fn official(identity: &dyn IdentityStore, id: &str, agency: &str, role: Ro
         totp_required: false,
         created_at: friday(),
     };
+    let roles = vec![RoleAssignment {
+        agency_code: agency.into(),
+        role,
+    }];
+    create(identity, account, roles).await
+}
+
+/// Stores `account` (without a usable password) with `roles`; returns it
+/// as the acting person.
+async fn create(
+    identity: &dyn IdentityStore,
+    account: Account,
+    roles: Vec<RoleAssignment>,
+) -> Actor {
     identity
         .create_account(&NewAccount {
             account: account.clone(),
@@ -322,14 +324,12 @@ async fn official(identity: &dyn IdentityStore, id: &str, agency: &str, role: Ro
         })
         .await
         .unwrap();
-    let roles = vec![RoleAssignment {
-        agency_code: agency.into(),
-        role,
-    }];
-    identity.set_roles(&account.id, &roles).await.unwrap();
+    if !roles.is_empty() {
+        identity.set_roles(&account.id, &roles).await.unwrap();
+    }
     Actor::Person {
         id: account.id,
-        kind: AccountKind::Official,
+        kind: account.kind,
         roles,
         scopes: None,
     }
@@ -368,13 +368,18 @@ pub fn valid_values() -> Value {
     })
 }
 
+/// A new, empty draft of `actor`'s at the service's first agency.
+pub async fn start(fx: &Fx, actor: &Actor, now: Timestamp) -> Draft {
+    fx.dossiers
+        .start_application(actor, PROCEDURE, None, now)
+        .await
+        .unwrap_or_else(|e| panic!("{}: start failed: {e}", fx.label))
+}
+
 /// A draft of `actor`'s filled in and with its certificate attached.
 pub async fn ready_draft(fx: &Fx, actor: &Actor, now: Timestamp) -> Draft {
     let d = &fx.dossiers;
-    let draft = d
-        .start_application(actor, PROCEDURE, None, now)
-        .await
-        .unwrap_or_else(|e| panic!("{}: start failed: {e}", fx.label));
+    let draft = start(fx, actor, now).await;
     d.save_draft(actor, &draft.id, valid_values(), now)
         .await
         .unwrap();

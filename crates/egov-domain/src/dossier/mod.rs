@@ -76,7 +76,64 @@ pub struct Dossier {
     pub version: i64,
 }
 
+/// What is known of a dossier when it is filed; everything else starts
+/// empty (see [`Dossier::submitted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filing {
+    pub code: DossierCode,
+    pub procedure_code: ProcedureCode,
+    /// Version of the service definition it is filed under.
+    pub service_version: u32,
+    pub procedure_name: String,
+    pub applicant: AccountId,
+    pub applicant_kind: AccountKind,
+    pub applicant_name: String,
+    pub channel: Channel,
+    /// The agency whose desk receives it; it handles it too until a transfer.
+    pub agency: String,
+    /// The role of the workflow's first step (intake).
+    pub awaiting: Option<Role>,
+    /// The validated form values.
+    pub form: serde_json::Value,
+    pub submitted_at: Timestamp,
+}
+
 impl Dossier {
+    /// A dossier just filed: status 1 (submitted) at the workflow's first
+    /// step, nobody assigned, no dates but the submission's, version 1.
+    pub fn submitted(filing: Filing) -> Self {
+        Self {
+            code: filing.code,
+            procedure_code: filing.procedure_code,
+            service_version: filing.service_version,
+            procedure_name: filing.procedure_name,
+            applicant: filing.applicant,
+            applicant_kind: filing.applicant_kind,
+            applicant_name: filing.applicant_name,
+            channel: filing.channel,
+            receiving_agency: filing.agency.clone(),
+            handling_agency: filing.agency,
+            status: DossierStatus::Submitted,
+            step: 0,
+            awaiting: filing.awaiting,
+            assignee: None,
+            form: filing.form,
+            submitted_at: filing.submitted_at,
+            received_at: None,
+            due_at: None,
+            deadline_at: None,
+            rescheduled_due_at: None,
+            paused_since: None,
+            paused_seconds: 0,
+            supplement_requests: 0,
+            finished_at: None,
+            outcome: None,
+            returned_at: None,
+            rating: None,
+            version: 1,
+        }
+    }
+
     /// The facts the on-time rule needs.
     pub fn clock(&self) -> Clock {
         Clock {
@@ -86,5 +143,41 @@ impl Dossier {
             supplement_requests: self.supplement_requests,
             finished_at: self.finished_at,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn a_filed_dossier_awaits_intake_at_the_receiving_agency() {
+        let at: Timestamp = "2026-12-04T02:00:00Z".parse().unwrap();
+        let d = Dossier::submitted(Filing {
+            code: DossierCode::new("A.1", date(2026, 12, 4), 1).unwrap(),
+            procedure_code: ProcedureCode::parse("1.001193").unwrap(),
+            service_version: 2,
+            procedure_name: "Đăng ký khai sinh".into(),
+            applicant: AccountId("c1".into()),
+            applicant_kind: AccountKind::Citizen,
+            applicant_name: "Nguyễn Văn An".into(),
+            channel: Channel::Online,
+            agency: "A.1".into(),
+            awaiting: Some(Role::ReceivingOfficer),
+            form: serde_json::json!({"child_name": "Bé"}),
+            submitted_at: at,
+        });
+        assert_eq!(d.status, DossierStatus::Submitted);
+        assert_eq!((d.step, d.version, d.service_version), (0, 1, 2));
+        assert_eq!(d.receiving_agency, "A.1");
+        assert_eq!(d.handling_agency, "A.1");
+        assert_eq!(d.awaiting, Some(Role::ReceivingOfficer));
+        assert_eq!(d.submitted_at, at);
+        assert_eq!(d.due_at, None);
+        assert_eq!(
+            d.clock().status(at, SignedDuration::ZERO),
+            DeadlineStatus::NoDeadline
+        );
     }
 }

@@ -92,6 +92,13 @@ pub enum Action<'a> {
         agency_path: &'a [String],
         role: Role,
     },
+    /// Handle the money paid to an agency (thanh toán): refund fees paid to
+    /// it, review the payment notifications and, for the agency holding the
+    /// merchant account, reconcile the gateway's settlement files. A finance
+    /// officer of the agency or an agency above it; money is kept apart from
+    /// processing (leaders, specialists) and from administration (agency
+    /// administrators).
+    ManagePayments { agency_path: &'a [String] },
 }
 
 impl Action<'_> {
@@ -169,6 +176,9 @@ pub fn authorize(actor: &Actor, action: &Action<'_>) -> Result<(), Denied> {
             agency_path,
         } => *applicant == id || holds_in(agency_path, &PROCESSING_ROLES),
         Action::ProcessDossier { agency_path, role } => holds_in(agency_path, &[*role]),
+        Action::ManagePayments { agency_path } => {
+            holds(Role::SystemAdmin) || holds_in(agency_path, &[Role::FinanceOfficer])
+        }
     };
     if allowed {
         Ok(())
@@ -339,6 +349,50 @@ mod tests {
             }
         )
         .is_ok());
+    }
+
+    #[test]
+    fn payments_are_managed_by_finance_officers_of_the_agency_and_above() {
+        let dept = path(&["HN.SoTuPhap", "HN"]);
+        let other = path(&["DN.SoTuPhap", "DN"]);
+        fn manage(agency_path: &[String]) -> Action<'_> {
+            Action::ManagePayments { agency_path }
+        }
+        let finance = person("f", &[("HN", Role::FinanceOfficer)]);
+        assert!(authorize(&finance, &manage(&dept)).is_ok());
+        assert!(authorize(&finance, &manage(&other)).is_err());
+        let below = person("g", &[("HN.SoTuPhap.PhongA", Role::FinanceOfficer)]);
+        assert!(authorize(&below, &manage(&dept)).is_err());
+        for role in [
+            Role::ReceivingOfficer,
+            Role::Specialist,
+            Role::Leader,
+            Role::AgencyAdmin,
+        ] {
+            let official = person("o", &[("HN", role)]);
+            assert!(authorize(&official, &manage(&dept)).is_err(), "{role:?}");
+        }
+        assert!(authorize(&person("r", &[("GOV", Role::SystemAdmin)]), &manage(&other)).is_ok());
+        assert!(authorize(&person("a", &[]), &manage(&dept)).is_err());
+        assert!(authorize(&Actor::System, &manage(&dept)).is_ok());
+        // A finance officer processes no dossier and reads none.
+        let ida = AccountId("a".into());
+        let read = Action::ReadDossier {
+            applicant: &ida,
+            agency_path: &dept,
+        };
+        assert!(authorize(&finance, &read).is_err());
+        // Through a token, it takes the admin scope.
+        let token = Actor::Person {
+            id: AccountId("f".into()),
+            kind: AccountKind::Official,
+            roles: vec![RoleAssignment {
+                agency_code: "HN".into(),
+                role: Role::FinanceOfficer,
+            }],
+            scopes: Some(vec![scope::DOSSIERS.into()]),
+        };
+        assert!(authorize(&token, &manage(&dept)).is_err());
     }
 
     #[test]

@@ -29,15 +29,20 @@ pub enum Role {
     AgencyAdmin,
     /// Administers the whole platform (quản trị hệ thống).
     SystemAdmin,
+    /// Handles the money of an agency (kế toán): refunds of fees paid to it,
+    /// the review of payment notifications and, in the agency that holds the
+    /// merchant account, reconciliation with the gateway's settlement files.
+    FinanceOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::ReceivingOfficer,
         Role::Specialist,
         Role::Leader,
         Role::AgencyAdmin,
         Role::SystemAdmin,
+        Role::FinanceOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +52,7 @@ impl Role {
             Role::Leader => "leader",
             Role::AgencyAdmin => "agency-admin",
             Role::SystemAdmin => "system-admin",
+            Role::FinanceOfficer => "finance-officer",
         }
     }
 

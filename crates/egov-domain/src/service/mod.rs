@@ -51,6 +51,10 @@ pub struct FeeSpec {
     #[serde(default)]
     pub per_field: Option<String>,
     pub payable_at: PayableAt,
+    /// Exemption (miễn): the fee is not due when this condition holds,
+    /// e.g. `{"field": "beneficiary", "equals": "co"}`.
+    #[serde(default)]
+    pub exempt_if: Option<Condition>,
 }
 
 /// One step of the processing workflow (quy trình xử lý).
@@ -145,6 +149,14 @@ impl ServiceDefinition {
                     }
                 }
             }
+            if let Some(cond) = &fee.exempt_if {
+                if self.form.field(&cond.field).is_none() {
+                    return Err(InvalidField::new(
+                        "fees",
+                        format!("exempt_if depends on unknown field `{}`", cond.field),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -200,10 +212,16 @@ impl ServiceDefinition {
         self.workflow.len().saturating_sub(1)
     }
 
-    /// The fees due for validated form values.
+    /// The fees due for validated form values (exempt fees left out). See
+    /// [`crate::payment::fee_lines`] for checked lines with quantities.
     pub fn fees_due(&self, values: &serde_json::Value) -> Vec<(LocalText, Vnd, PayableAt)> {
         self.fees
             .iter()
+            .filter(|fee| {
+                !fee.exempt_if
+                    .as_ref()
+                    .is_some_and(|c| crate::payment::condition_holds(c, values))
+            })
             .map(|fee| {
                 let times = fee
                     .per_field

@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 use crate::error::{backend_error, corrupt};
 use crate::identity::codec::Named;
-use crate::sql::text;
+use crate::sql::{fetch_rows, text};
 use crate::{SqlStore, StoreError};
 
 fn decode(row: &AnyRow) -> Result<DeclaredDay, StoreError> {
@@ -21,11 +21,8 @@ fn decode(row: &AnyRow) -> Result<DeclaredDay, StoreError> {
 
 /// Every declared day, by date.
 pub(super) async fn all(store: &SqlStore) -> Result<Vec<DeclaredDay>, StoreError> {
-    let rows = sqlx::query("SELECT day, kind, reason FROM calendar_overrides ORDER BY day")
-        .fetch_all(&store.pool)
-        .await
-        .map_err(backend_error)?;
-    rows.iter().map(decode).collect()
+    let query = "SELECT day, kind, reason FROM calendar_overrides ORDER BY day";
+    fetch_rows(store, query, &[], decode).await
 }
 
 /// Adds the declaration, or replaces the one of its date.

@@ -12,7 +12,7 @@ use sqlx::AnyConnection;
 use super::codec::to_json;
 use crate::error::{backend_error, corrupt};
 use crate::identity::codec::ts;
-use crate::sql::{int, text};
+use crate::sql::{fetch_rows, int, text};
 use crate::{Backend, SqlStore, StoreError};
 
 const COLUMNS: &str = "seq, dossier_code, at, actor, action, detail, prev_hash, hash";
@@ -117,12 +117,7 @@ pub(super) async fn events(
 ) -> Result<Vec<ChainEntry>, StoreError> {
     let query =
         format!("SELECT {COLUMNS} FROM dossier_events WHERE dossier_code = $1 ORDER BY seq");
-    let rows = sqlx::query(&query)
-        .bind(code.to_string())
-        .fetch_all(&store.pool)
-        .await
-        .map_err(backend_error)?;
-    rows.iter().map(decode).collect()
+    fetch_rows(store, &query, &[&code.to_string()], decode).await
 }
 
 pub(super) async fn head(store: &SqlStore) -> Result<Option<(i64, String)>, StoreError> {

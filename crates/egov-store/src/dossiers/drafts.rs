@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use super::codec::{get_code, get_json, to_json};
 use crate::error::{backend_error, corrupt};
 use crate::identity::codec::{get_ts, insert_error, ts, Named};
-use crate::sql::{begin_row_write, int, opt_text, text};
+use crate::sql::{begin_row_write, fetch_row, fetch_rows, int, opt_text, text};
 use crate::{SqlStore, StoreError};
 
 const DRAFT_COLUMNS: &str =
@@ -79,14 +79,7 @@ pub(super) async fn put(store: &SqlStore, d: &Draft) -> Result<(), StoreError> {
 
 pub(super) async fn get(store: &SqlStore, id: &str) -> Result<Option<Draft>, StoreError> {
     let query = format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = $1");
-    sqlx::query(&query)
-        .bind(id)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode_draft)
-        .transpose()
+    fetch_row(store, &query, &[id], decode_draft).await
 }
 
 /// An applicant's drafts, the last edited first.
@@ -94,12 +87,7 @@ pub(super) async fn of(store: &SqlStore, applicant: &AccountId) -> Result<Vec<Dr
     let query = format!(
         "SELECT {DRAFT_COLUMNS} FROM drafts WHERE applicant = $1 ORDER BY updated_at DESC, id"
     );
-    let rows = sqlx::query(&query)
-        .bind(applicant.0.as_str())
-        .fetch_all(&store.pool)
-        .await
-        .map_err(backend_error)?;
-    rows.iter().map(decode_draft).collect()
+    fetch_rows(store, &query, &[applicant.0.as_str()], decode_draft).await
 }
 
 /// Deletes the draft and its attachments' records; false when there was no draft.
@@ -152,14 +140,7 @@ pub(super) async fn attachment(
     id: &str,
 ) -> Result<Option<Attachment>, StoreError> {
     let query = format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE id = $1");
-    sqlx::query(&query)
-        .bind(id)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode_attachment)
-        .transpose()
+    fetch_row(store, &query, &[id], decode_attachment).await
 }
 
 /// The owner's attachments, in upload order.
@@ -174,12 +155,7 @@ pub(super) async fn attachments(
     let query = format!(
         "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE {condition} ORDER BY uploaded_at, id"
     );
-    let rows = sqlx::query(&query)
-        .bind(key)
-        .fetch_all(&store.pool)
-        .await
-        .map_err(backend_error)?;
-    rows.iter().map(decode_attachment).collect()
+    fetch_rows(store, &query, &[&key], decode_attachment).await
 }
 
 pub(super) async fn delete_attachment(store: &SqlStore, id: &str) -> Result<bool, StoreError> {

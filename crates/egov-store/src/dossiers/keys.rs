@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 
 use crate::error::backend_error;
 use crate::identity::codec::{get_ts, ts};
-use crate::sql::text;
+use crate::sql::{fetch_row, text};
 use crate::{SqlStore, StoreError};
 
 const COLUMNS: &str = "private_key_pem, certificate_pem, created_at";
@@ -23,13 +23,7 @@ fn decode(row: &AnyRow) -> Result<StoredCertificate, StoreError> {
 
 pub(super) async fn authority(store: &SqlStore) -> Result<Option<StoredCertificate>, StoreError> {
     let query = format!("SELECT {COLUMNS} FROM certificate_authority WHERE id = 1");
-    sqlx::query(&query)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode)
-        .transpose()
+    fetch_row(store, &query, &[], decode).await
 }
 
 pub(super) async fn init_authority(
@@ -59,14 +53,7 @@ pub(super) async fn agency(
     agency: &str,
 ) -> Result<Option<StoredCertificate>, StoreError> {
     let query = format!("SELECT {COLUMNS} FROM agency_certificates WHERE agency_code = $1");
-    sqlx::query(&query)
-        .bind(agency)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode)
-        .transpose()
+    fetch_row(store, &query, &[agency], decode).await
 }
 
 pub(super) async fn init_agency(

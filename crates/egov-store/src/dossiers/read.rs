@@ -13,7 +13,7 @@ use super::codec::{columns, decode_dossier, get_code};
 use super::effects::{DOCUMENT_COLUMNS, NOTIFICATION_COLUMNS};
 use crate::error::{backend_error, corrupt};
 use crate::identity::codec::{get_opt_ts, get_ts, ts, Named};
-use crate::sql::{fetch_page, text, ListQuery, Where};
+use crate::sql::{fetch_page, fetch_row, fetch_rows, text, ListQuery, Where};
 use crate::{SqlStore, StoreError};
 
 fn decode_document(row: &AnyRow) -> Result<IssuedDocument, StoreError> {
@@ -46,14 +46,7 @@ pub(super) async fn dossier(
     code: &DossierCode,
 ) -> Result<Option<Dossier>, StoreError> {
     let query = format!("SELECT {} FROM dossiers WHERE code = $1", columns());
-    sqlx::query(&query)
-        .bind(code.to_string())
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode_dossier)
-        .transpose()
+    fetch_row(store, &query, &[&code.to_string()], decode_dossier).await
 }
 
 /// An applicant's dossiers, newest first.
@@ -135,12 +128,7 @@ pub(super) async fn documents(
         "SELECT {DOCUMENT_COLUMNS} FROM issued_documents WHERE dossier_code = $1 \
          ORDER BY issued_at, id"
     );
-    let rows = sqlx::query(&query)
-        .bind(code.to_string())
-        .fetch_all(&store.pool)
-        .await
-        .map_err(backend_error)?;
-    rows.iter().map(decode_document).collect()
+    fetch_rows(store, &query, &[&code.to_string()], decode_document).await
 }
 
 pub(super) async fn document(
@@ -148,14 +136,7 @@ pub(super) async fn document(
     id: &str,
 ) -> Result<Option<IssuedDocument>, StoreError> {
     let query = format!("SELECT {DOCUMENT_COLUMNS} FROM issued_documents WHERE id = $1");
-    sqlx::query(&query)
-        .bind(id)
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode_document)
-        .transpose()
+    fetch_row(store, &query, &[id], decode_document).await
 }
 
 /// The newest issued document with this content hash.
@@ -167,14 +148,7 @@ pub(super) async fn document_by_hash(
         "SELECT {DOCUMENT_COLUMNS} FROM issued_documents WHERE content_hash = $1 \
          ORDER BY issued_at DESC, id DESC LIMIT 1"
     );
-    sqlx::query(&query)
-        .bind(hash.as_str())
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode_document)
-        .transpose()
+    fetch_row(store, &query, &[hash.as_str()], decode_document).await
 }
 
 /// The dossier an applicant's idempotency key created, with its fingerprint.

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use super::codec::{get_json, to_json};
 use crate::error::{backend_error, write_error};
 use crate::identity::codec::ts;
-use crate::sql::{begin_write, version};
+use crate::sql::{begin_write, fetch_row, fetch_rows, version};
 use crate::{SqlStore, StoreError};
 
 const LATEST: &str = "SELECT version, definition FROM service_versions \
@@ -70,14 +70,7 @@ pub(super) async fn latest(
     store: &SqlStore,
     procedure: &ProcedureCode,
 ) -> Result<Option<(u32, ServiceDefinition)>, StoreError> {
-    sqlx::query(LATEST)
-        .bind(procedure.as_str())
-        .fetch_optional(&store.pool)
-        .await
-        .map_err(backend_error)?
-        .as_ref()
-        .map(decode)
-        .transpose()
+    fetch_row(store, LATEST, &[procedure.as_str()], decode).await
 }
 
 pub(super) async fn at_version(
@@ -100,14 +93,9 @@ pub(super) async fn at_version(
 pub(super) async fn all_latest(
     store: &SqlStore,
 ) -> Result<Vec<(u32, ServiceDefinition)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT s.version, s.definition FROM service_versions s \
+    let query = "SELECT s.version, s.definition FROM service_versions s \
          WHERE s.version = (SELECT MAX(m.version) FROM service_versions m \
                             WHERE m.procedure_code = s.procedure_code) \
-         ORDER BY s.procedure_code",
-    )
-    .fetch_all(&store.pool)
-    .await
-    .map_err(backend_error)?;
-    rows.iter().map(decode).collect()
+         ORDER BY s.procedure_code";
+    fetch_rows(store, query, &[], decode).await
 }

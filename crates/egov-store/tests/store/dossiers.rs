@@ -11,10 +11,10 @@ mod settings;
 mod submit;
 
 use egov_domain::attachment::{ContentHash, MediaType};
-use egov_domain::dossier::{Dossier, DossierCode, DossierStatus};
+use egov_domain::dossier::{Dossier, DossierCode, DossierStatus, Filing};
 use egov_domain::identity::{AccountKind, Role};
 use egov_domain::service::ServiceDefinition;
-use egov_domain::Channel;
+use egov_domain::{Channel, Page, PageRequest};
 use egov_ports::{
     Attachment, AttachmentOwner, Change, DocumentKind, DossierStore, Draft, EventDetail,
     IdempotencyKey, IssuedDocument, NewEvent, Notification, SideEffects, Submission, Submitted,
@@ -105,34 +105,22 @@ pub fn placeholder() -> DossierCode {
 /// A dossier as submitted online by `applicant`.
 pub fn dossier(applicant: &str) -> Dossier {
     Dossier {
-        code: placeholder(),
-        procedure_code: procedure_code("1.001193"),
-        service_version: 1,
-        procedure_name: "Đăng ký khai sinh".into(),
-        applicant: id(applicant),
-        applicant_kind: AccountKind::Citizen,
-        applicant_name: "Nguyễn Văn An".into(),
-        channel: Channel::Online,
-        receiving_agency: UNIT.into(),
-        handling_agency: UNIT.into(),
-        status: DossierStatus::Submitted,
-        step: 0,
-        awaiting: Some(Role::ReceivingOfficer),
-        assignee: None,
-        form: json!({"child_name": "Nguyễn Văn Bé", "copies": 2}),
-        submitted_at: at_ms(100, 500),
-        received_at: None,
-        due_at: None,
-        deadline_at: None,
-        rescheduled_due_at: None,
-        paused_since: None,
-        paused_seconds: 0,
-        supplement_requests: 0,
-        finished_at: None,
-        outcome: None,
-        returned_at: None,
-        rating: None,
+        // The store sets version 1 itself.
         version: 0,
+        ..Dossier::submitted(Filing {
+            code: placeholder(),
+            procedure_code: procedure_code("1.001193"),
+            service_version: 1,
+            procedure_name: "Đăng ký khai sinh".into(),
+            applicant: id(applicant),
+            applicant_kind: AccountKind::Citizen,
+            applicant_name: "Nguyễn Văn An".into(),
+            channel: Channel::Online,
+            agency: UNIT.into(),
+            awaiting: Some(Role::ReceivingOfficer),
+            form: json!({"child_name": "Nguyễn Văn Bé", "copies": 2}),
+            submitted_at: at_ms(100, 500),
+        })
     }
 }
 
@@ -232,6 +220,14 @@ pub fn change(
         expected_version: current.version,
         effects: SideEffects::default(),
     }
+}
+
+/// The first ten notifications of `account`, newest first.
+pub async fn notifications_of(store: &SqlStore, label: &str, account: &str) -> Page<Notification> {
+    store
+        .notifications(&id(account), PageRequest::new(0, 10))
+        .await
+        .expect(label)
 }
 
 /// The stored dossier `code`.

@@ -10,6 +10,7 @@ mod connect;
 mod dossiers;
 mod fixtures;
 mod identity;
+mod payments;
 mod procedures;
 mod schema;
 mod units;

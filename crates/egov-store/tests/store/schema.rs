@@ -188,7 +188,7 @@ async fn both_migration_sets_give_the_same_schema() {
     migrated(&sqlite_url).await;
     let sqlite = sqlite_schema(&sqlite_url).await;
 
-    // The SQLite half alone must already describe the catalogue, identity and dossiers.
+    // The SQLite half alone must already describe the catalogue, identity, dossiers and payments.
     let tables: Vec<&str> = sqlite.columns.keys().map(String::as_str).collect();
     assert_eq!(
         tables,
@@ -215,6 +215,12 @@ async fn both_migration_sets_give_the_same_schema() {
             "oidc_clients",
             "one_time_codes",
             "outbox",
+            "payment_counters",
+            "payment_notifications",
+            "payment_orders",
+            "payment_receipts",
+            "payment_refunds",
+            "payment_settlements",
             "procedure_versions",
             "procedures",
             "refresh_tokens",

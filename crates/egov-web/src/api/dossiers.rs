@@ -48,9 +48,6 @@ use crate::state::AppState;
 
 /// Room for the multipart framing around the largest accepted file.
 const MULTIPART_OVERHEAD: usize = 2 * 1024 * 1024;
-/// Public lookups: this many at once per address, then one every interval.
-const LOOKUP_BURST: u32 = 30;
-const LOOKUP_INTERVAL: Duration = Duration::from_secs(2);
 /// Signature checks (they cost CPU): this many at once, then one every interval.
 const VERIFY_BURST: u32 = 10;
 const VERIFY_INTERVAL: Duration = Duration::from_secs(6);
@@ -94,7 +91,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let lookups = Router::new()
         .route("/api/v1/public/dossiers/{code}", get(public::status))
         .route_layer(axum::middleware::from_fn_with_state(
-            limited(LOOKUP_BURST, LOOKUP_INTERVAL),
+            // Public lookups: `WebConfig::lookup_burst` and `lookup_interval`.
+            limited(state.config.lookup_burst, state.config.lookup_interval),
             rate_limit::limit,
         ));
     Router::new()

@@ -54,11 +54,16 @@ impl FormErrors {
 
     /// `aria-describedby` / `aria-invalid` helpers for templates.
     pub fn invalid(&self, field: &str) -> &'static str {
-        if self.of(field).is_some() {
-            "true"
-        } else {
-            "false"
-        }
+        aria_invalid(self.of(field).is_some())
+    }
+}
+
+/// The value of `aria-invalid` for a control with or without an error.
+pub fn aria_invalid(has_error: bool) -> &'static str {
+    if has_error {
+        "true"
+    } else {
+        "false"
     }
 }
 

@@ -18,6 +18,12 @@ pub const PROCEDURE: &str = "1.001193";
 /// The applicant's name: must never appear in what others are given.
 pub const CITIZEN_NAME: &str = "Nguyễn Thị Hồng Nhung";
 pub const OTHER_NAME: &str = "Trần Văn Bảo";
+/// The sign-in names of the justice department's desk officer, specialist
+/// and leader, and of an official of the building department.
+pub const DESK: &str = "tiepnhan@stp.hanoi.gov.vn";
+pub const SPECIALIST: &str = "chuyenvien@stp.hanoi.gov.vn";
+pub const LEADER: &str = "lanhdao@stp.hanoi.gov.vn";
+pub const OUTSIDER: &str = "canbo@sxd.hanoi.gov.vn";
 
 /// A small, well-formed PDF.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n\
@@ -91,6 +97,7 @@ pub struct People {
 }
 
 /// A multipart part.
+#[derive(Debug, Clone, Copy)]
 pub struct Part<'a> {
     pub name: &'a str,
     pub file_name: Option<&'a str>,
@@ -118,6 +125,19 @@ impl<'a> Part<'a> {
     }
 }
 
+/// The parts of a signature check: the document and its detached signature.
+pub fn signature_parts<'a>(document: &'a [u8], signature: &'a [u8]) -> [Part<'a>; 2] {
+    [
+        Part::file("document", "ket-qua.pdf", "application/pdf", document),
+        Part::file(
+            "signature",
+            "ket-qua.pdf.p7s",
+            "application/pkcs7-signature",
+            signature,
+        ),
+    ]
+}
+
 const BOUNDARY: &str = "egov-test-7MA4YWxkTrZu0gW";
 
 /// A `multipart/form-data` body and its content type.
@@ -143,6 +163,30 @@ pub fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
 }
 
 impl TestApp {
+    /// Asserts `response` has `status` (naming the backend); returns it.
+    pub fn expect(&self, response: TestResponse, status: u16) -> TestResponse {
+        assert_eq!(
+            response.status.as_u16(),
+            status,
+            "{}: {}",
+            self.backend,
+            response.text()
+        );
+        response
+    }
+
+    /// A `GET` with a bearer token.
+    pub async fn get_as(&self, token: &str, uri: &str) -> TestResponse {
+        self.call(Method::GET, uri, Some(token), None).await
+    }
+
+    /// Saves `values` in the draft `id` of the token's holder.
+    pub async fn save_values(&self, token: &str, id: &str, values: Value) -> TestResponse {
+        let uri = format!("/api/v1/drafts/{id}");
+        let body = json!({ "values": values });
+        self.call(Method::PUT, &uri, Some(token), Some(body)).await
+    }
+
     /// A JSON call with a bearer token (`None`: anonymous).
     pub async fn call(
         &self,
@@ -204,24 +248,30 @@ impl TestApp {
         self.post_multipart(uri, Some(token), &parts).await
     }
 
+    /// Uploads the test PDF as the birth certificate to `uri`.
+    pub async fn upload_pdf(&self, uri: &str, token: &str, file_name: &str) -> TestResponse {
+        self.upload(uri, token, file_name, "application/pdf", PDF)
+            .await
+    }
+
     /// Publishes the test service with the admin token; asserts it worked.
     pub async fn publish_service(&self) {
         let uri = format!("/api/v1/services/{PROCEDURE}");
         let response = self
             .call(Method::PUT, &uri, Some(TOKEN), Some(service_definition()))
             .await;
-        assert_eq!(
-            response.status,
-            200,
-            "{}: {}",
-            self.backend,
-            response.text()
-        );
+        self.expect(response, 200);
     }
 
     async fn person(&self, id: AccountId, scopes: &str) -> Person {
         let token = self.access_token(&id, scopes).await;
         Person { id, token }
+    }
+
+    /// An official with `roles` and a token with the `admin` scope.
+    async fn staff(&self, login: &str, name: &str, roles: &[(&str, Role)]) -> Person {
+        let id = self.official(login, name, roles).await;
+        self.person(id, "openid admin").await
     }
 
     /// The fixture catalogue, the test service and everyone's accounts.
@@ -230,44 +280,20 @@ impl TestApp {
         self.publish_service().await;
         let citizen = self.citizen(CITIZEN_ID, CITIZEN_NAME).await;
         let other = self.citizen(OTHER_ID, OTHER_NAME).await;
-        let desk = self
-            .official(
-                "tiepnhan@stp.hanoi.gov.vn",
-                "Lê Thu Hà",
-                &[(JUSTICE_DEPT, Role::ReceivingOfficer)],
-            )
-            .await;
-        let specialist = self
-            .official(
-                "chuyenvien@stp.hanoi.gov.vn",
-                "Phạm Quốc Tuấn",
-                &[(JUSTICE_DEPT, Role::Specialist)],
-            )
-            .await;
-        let leader = self
-            .official(
-                "lanhdao@stp.hanoi.gov.vn",
-                "Đỗ Văn Hùng",
-                &[(JUSTICE_DEPT, Role::Leader)],
-            )
-            .await;
-        let outsider = self
-            .official(
-                "canbo@sxd.hanoi.gov.vn",
-                "Vũ Thị Lan",
-                &[
-                    (BUILDING_DEPT, Role::ReceivingOfficer),
-                    (BUILDING_DEPT, Role::Leader),
-                ],
-            )
-            .await;
+        let justice = |role| [(JUSTICE_DEPT, role)];
+        let desk = justice(Role::ReceivingOfficer);
+        let (specialist, leader) = (justice(Role::Specialist), justice(Role::Leader));
+        let building = [
+            (BUILDING_DEPT, Role::ReceivingOfficer),
+            (BUILDING_DEPT, Role::Leader),
+        ];
         People {
             citizen: self.person(citizen, "openid dossiers").await,
             other: self.person(other, "openid dossiers").await,
-            desk: self.person(desk, "openid admin").await,
-            specialist: self.person(specialist, "openid admin").await,
-            leader: self.person(leader, "openid admin").await,
-            outsider: self.person(outsider, "openid admin").await,
+            desk: self.staff(DESK, "Lê Thu Hà", &desk).await,
+            specialist: self.staff(SPECIALIST, "Phạm Quốc Tuấn", &specialist).await,
+            leader: self.staff(LEADER, "Đỗ Văn Hùng", &leader).await,
+            outsider: self.staff(OUTSIDER, "Vũ Thị Lan", &building).await,
         }
     }
 
@@ -281,51 +307,20 @@ impl TestApp {
                 Some(json!({"procedure_code": PROCEDURE})),
             )
             .await;
-        assert_eq!(
-            response.status,
-            201,
-            "{}: {}",
-            self.backend,
-            response.text()
-        );
-        response.json()
+        self.expect(response, 201).json()
     }
 
     /// A draft with valid values and a PDF attached; returns its id.
     pub async fn ready_draft(&self, who: &Person) -> String {
         let draft = self.new_draft(who).await;
         let id = draft["id"].as_str().unwrap().to_owned();
+        let response = self.save_values(&who.token, &id, valid_values()).await;
+        self.expect(response, 200);
+        let uri = format!("/api/v1/drafts/{id}/attachments");
         let response = self
-            .call(
-                Method::PUT,
-                &format!("/api/v1/drafts/{id}"),
-                Some(&who.token),
-                Some(json!({"values": valid_values()})),
-            )
+            .upload_pdf(&uri, &who.token, "Giấy chứng sinh.pdf")
             .await;
-        assert_eq!(
-            response.status,
-            200,
-            "{}: {}",
-            self.backend,
-            response.text()
-        );
-        let response = self
-            .upload(
-                &format!("/api/v1/drafts/{id}/attachments"),
-                &who.token,
-                "Giấy chứng sinh.pdf",
-                "application/pdf",
-                PDF,
-            )
-            .await;
-        assert_eq!(
-            response.status,
-            201,
-            "{}: {}",
-            self.backend,
-            response.text()
-        );
+        self.expect(response, 201);
         id
     }
 
@@ -340,14 +335,10 @@ impl TestApp {
                 Some(json!({"draft_id": draft})),
             )
             .await;
-        assert_eq!(
-            response.status,
-            201,
-            "{}: {}",
-            self.backend,
-            response.text()
-        );
-        response.json()["code"].as_str().unwrap().to_owned()
+        self.expect(response, 201).json()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// `POST /api/v1/dossiers/{code}/{action}`, expecting 200; returns the view.
@@ -381,21 +372,8 @@ impl TestApp {
 
     /// The dossier as `who` sees it, expecting 200.
     pub async fn dossier_view(&self, who: &Person, code: &str) -> Value {
-        let response = self
-            .call(
-                Method::GET,
-                &format!("/api/v1/dossiers/{code}"),
-                Some(&who.token),
-                None,
-            )
-            .await;
-        assert_eq!(
-            response.status,
-            200,
-            "{}: {}",
-            self.backend,
-            response.text()
-        );
-        response.json()
+        let uri = format!("/api/v1/dossiers/{code}");
+        let response = self.get_as(&who.token, &uri).await;
+        self.expect(response, 200).json()
     }
 }

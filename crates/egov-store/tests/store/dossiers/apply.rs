@@ -3,13 +3,12 @@
 
 use egov_domain::dossier::{DossierStatus, Outcome};
 use egov_domain::identity::Role;
-use egov_domain::PageRequest;
 use egov_ports::{DocumentKind, DossierStore, StoreError};
 use egov_store::testing::test_stores;
 use jiff::SignedDuration;
 use tokio::task::JoinSet;
 
-use super::{change, document, notification, seed, stored, submit_new};
+use super::{change, document, notification, notifications_of, seed, stored, submit_new};
 use crate::identity::{at, at_ms, id};
 
 #[tokio::test]
@@ -59,10 +58,7 @@ async fn a_change_replaces_every_column_and_is_recorded() {
         assert_eq!(detail["to"], "received", "{label}");
         assert_eq!(detail["role"], "receiving-officer", "{label}");
         assert_eq!(store.documents(&code).await.expect(&label).len(), 1);
-        let notes = store
-            .notifications(&id("c1"), PageRequest::new(0, 10))
-            .await
-            .expect(&label);
+        let notes = notifications_of(&store, &label, "c1").await;
         assert_eq!(notes.items[0].status, DossierStatus::Submitted, "{label}");
 
         // A system event: no actor.
@@ -97,14 +93,7 @@ async fn a_stale_change_writes_nothing() {
             Some(2)
         );
         assert!(store.documents(&code).await.expect(&label).is_empty());
-        assert_eq!(
-            store
-                .notifications(&id("c1"), PageRequest::new(0, 10))
-                .await
-                .expect(&label)
-                .total,
-            0
-        );
+        assert_eq!(notifications_of(&store, &label, "c1").await.total, 0);
 
         // An unknown dossier is no change either.
         let mut ghost = change(&v1, "accept", 300, |_| {});

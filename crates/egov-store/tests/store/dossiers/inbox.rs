@@ -7,7 +7,7 @@ use egov_ports::{DossierStore, InboxFilter};
 use egov_store::testing::test_stores;
 use egov_store::SqlStore;
 
-use super::{change, notification, seed, stored, submit_new, UNIT};
+use super::{change, notification, notifications_of, seed, stored, submit_new, UNIT};
 use crate::fixtures::code as procedure_code;
 use crate::identity::{at, id};
 
@@ -250,18 +250,12 @@ async fn notifications_are_listed_newest_first_and_marked_read() {
                 .expect(&label),
             0
         );
-        let page = store
-            .notifications(&id("c1"), PageRequest::new(0, 10))
-            .await
-            .expect(&label);
+        let page = notifications_of(&store, &label, "c1").await;
         assert!(
             page.items.iter().all(|n| n.read_at == Some(at(40))),
             "{label}"
         );
-        let other = store
-            .notifications(&id("c2"), PageRequest::new(0, 10))
-            .await
-            .expect(&label);
+        let other = notifications_of(&store, &label, "c2").await;
         assert_eq!(other.items[0].read_at, None, "{label}");
     }
 }

@@ -15,7 +15,8 @@ use jiff::civil::date;
 use tokio::task::JoinSet;
 
 use super::{
-    attachment, day, document, draft, notification, seed, stored, submission, submit_new, UNIT,
+    attachment, day, document, draft, notification, notifications_of, seed, stored, submission,
+    submit_new, UNIT,
 };
 use crate::identity::{at, conflict, id};
 
@@ -52,20 +53,23 @@ fn created(result: Result<Submitted, StoreError>) -> DossierCode {
     }
 }
 
+/// Draft d1 of c1 with the attachments `files` (id, second of upload);
+/// returns their owner.
+async fn draft_with_files(store: &SqlStore, label: &str, files: &[(&str, i64)]) -> AttachmentOwner {
+    store.put_draft(&draft("d1", "c1")).await.expect(label);
+    let on_draft = AttachmentOwner::Draft("d1".into());
+    for (id, uploaded) in files {
+        let file = attachment(id, on_draft.clone(), *uploaded);
+        store.add_attachment(&file).await.expect(label);
+    }
+    on_draft
+}
+
 #[tokio::test]
 async fn a_submission_creates_the_dossier_from_its_draft() {
     for (label, store) in test_stores().await {
         seed(&store).await;
-        store.put_draft(&draft("d1", "c1")).await.expect(&label);
-        let on_draft = AttachmentOwner::Draft("d1".into());
-        store
-            .add_attachment(&attachment("a1", on_draft.clone(), 10))
-            .await
-            .expect(&label);
-        store
-            .add_attachment(&attachment("a2", on_draft.clone(), 11))
-            .await
-            .expect(&label);
+        let on_draft = draft_with_files(&store, &label, &[("a1", 10), ("a2", 11)]).await;
 
         let mut s = submission("d1", "c1", Some(("key-1", "fp-1")));
         s.effects.documents = vec![document("doc-1", DocumentKind::Receipt, 100)];
@@ -106,10 +110,7 @@ async fn a_submission_creates_the_dossier_from_its_draft() {
             "{label}"
         );
         assert_eq!(store.document("doc-1").await.expect(&label), Some(doc));
-        let notes = store
-            .notifications(&id("c1"), PageRequest::new(0, 10))
-            .await
-            .expect(&label);
+        let notes = notifications_of(&store, &label, "c1").await;
         assert_eq!(notes.total, 1, "{label}");
         assert_eq!(notes.items[0].dossier, first, "{label}");
         assert_eq!(
@@ -152,11 +153,7 @@ async fn an_idempotency_key_replays_the_same_submission_only() {
         );
         assert_eq!(store.events(&first).await.expect(&label).len(), 1);
         assert_eq!(
-            store
-                .notifications(&id("c1"), PageRequest::new(0, 10))
-                .await
-                .expect(&label)
-                .total,
+            notifications_of(&store, &label, "c1").await.total,
             0,
             "{label}"
         );
@@ -204,12 +201,7 @@ async fn a_failed_submission_writes_nothing() {
         );
 
         // A notification for an unknown account fails the whole submission.
-        store.put_draft(&draft("d1", "c1")).await.expect(&label);
-        let on_draft = AttachmentOwner::Draft("d1".into());
-        store
-            .add_attachment(&attachment("a1", on_draft.clone(), 10))
-            .await
-            .expect(&label);
+        let on_draft = draft_with_files(&store, &label, &[("a1", 10)]).await;
         let mut s = submission("d1", "c1", Some(("key-1", "fp-1")));
         s.effects.notifications = vec![notification("n1", "ghost", 100)];
         s.effects.outbox = vec![message("m1")];

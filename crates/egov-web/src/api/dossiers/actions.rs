@@ -179,6 +179,11 @@ pub struct RatingBody {
     pub version: Option<i64>,
 }
 
+/// Who may take an action, for the 403 of its OpenAPI description.
+const DESK_ONLY: &str = "Not a receiving officer of the agency that received it";
+const HANDLERS_ONLY: &str = "Not an official of the handling agency with the role this step needs";
+const APPLICANT_ONLY: &str = "Not the dossier's applicant";
+
 /// One action handler with its OpenAPI description.
 macro_rules! action {
     (
@@ -221,69 +226,69 @@ macro_rules! action {
 
 action! {
     /// Desk: accepts the dossier at intake; the receipt with the appointment date is issued.
-    accept, "/api/v1/dossiers/{code}/accept", "Not a receiving officer of the agency that received it", OptionalJson<Bare>, |b| Command::Accept
+    accept, "/api/v1/dossiers/{code}/accept", DESK_ONLY, OptionalJson<Bare>, |b| Command::Accept
 }
 action! {
     /// Desk: refuses the dossier at intake, with reasons; the refusal slip is issued.
-    refuse_intake, "/api/v1/dossiers/{code}/refuse-intake", "Not a receiving officer of the agency that received it", ApiJson<Reason>,
+    refuse_intake, "/api/v1/dossiers/{code}/refuse-intake", DESK_ONLY, ApiJson<Reason>,
     |b| Command::RefuseIntake { reason: b.reason }
 }
 action! {
     /// Desk or leader: gives the dossier to a specialist of the handling agency.
-    assign, "/api/v1/dossiers/{code}/assign", "Not an official of the handling agency with the role this step needs", ApiJson<AssignBody>,
+    assign, "/api/v1/dossiers/{code}/assign", HANDLERS_ONLY, ApiJson<AssignBody>,
     |b| Command::Assign { specialist: AccountId(b.specialist) }
 }
 action! {
     /// Hands the dossier to another agency (liên thông).
-    transfer, "/api/v1/dossiers/{code}/transfer", "Not an official of the handling agency with the role this step needs", ApiJson<TransferBody>,
+    transfer, "/api/v1/dossiers/{code}/transfer", HANDLERS_ONLY, ApiJson<TransferBody>,
     |b| Command::Transfer { agency: b.agency, note: b.note }
 }
 action! {
     /// Specialist: proposes the decision to the leader.
-    propose, "/api/v1/dossiers/{code}/propose", "Not an official of the handling agency with the role this step needs", OptionalJson<Note>,
+    propose, "/api/v1/dossiers/{code}/propose", HANDLERS_ONLY, OptionalJson<Note>,
     |b| Command::Propose { note: b.note }
 }
 action! {
     /// Leader: sends the proposal back to the specialist.
-    send_back, "/api/v1/dossiers/{code}/send-back", "Not an official of the handling agency with the role this step needs", OptionalJson<Note>,
+    send_back, "/api/v1/dossiers/{code}/send-back", HANDLERS_ONLY, OptionalJson<Note>,
     |b| Command::SendBack { note: b.note }
 }
 action! {
     /// Desk (at intake) or specialist: asks the applicant for more; the
     /// request slip is issued and the clock pauses.
-    request_supplement, "/api/v1/dossiers/{code}/request-supplement", "Not an official of the handling agency with the role this step needs", ApiJson<Reason>,
+    request_supplement, "/api/v1/dossiers/{code}/request-supplement", HANDLERS_ONLY, ApiJson<Reason>,
     |b| Command::RequestSupplement { reason: b.reason }
 }
 action! {
     /// Applicant: the supplement is done (upload the files first with
     /// `POST /api/v1/dossiers/{code}/attachments`).
-    supplement, "/api/v1/dossiers/{code}/supplement", "Not the dossier's applicant", OptionalJson<Note>,
+    supplement, "/api/v1/dossiers/{code}/supplement", APPLICANT_ONLY, OptionalJson<Note>,
     |b| Command::Supplement { note: b.note }
 }
 action! {
     /// Leader: approves; the signed result is issued.
-    approve, "/api/v1/dossiers/{code}/approve", "Not an official of the handling agency with the role this step needs", OptionalJson<Note>,
+    approve, "/api/v1/dossiers/{code}/approve", HANDLERS_ONLY, OptionalJson<Note>,
     |b| Command::Approve { note: b.note }
 }
 action! {
     /// Leader: refuses on the merits and stops processing, with reasons.
-    stop, "/api/v1/dossiers/{code}/stop", "Not an official of the handling agency with the role this step needs", ApiJson<Reason>,
+    stop, "/api/v1/dossiers/{code}/stop", HANDLERS_ONLY, ApiJson<Reason>,
     |b| Command::Stop { reason: b.reason }
 }
 action! {
     /// Applicant: withdraws the dossier.
-    withdraw, "/api/v1/dossiers/{code}/withdraw", "Not the dossier's applicant", ApiJson<Reason>,
+    withdraw, "/api/v1/dossiers/{code}/withdraw", APPLICANT_ONLY, ApiJson<Reason>,
     |b| Command::Withdraw { reason: b.reason }
 }
 action! {
     /// Desk: the result was returned to the applicant.
-    return_result, "/api/v1/dossiers/{code}/return-result", "Not a receiving officer of the agency that received it", OptionalJson<Bare>,
+    return_result, "/api/v1/dossiers/{code}/return-result", DESK_ONLY, OptionalJson<Bare>,
     |b| Command::ReturnResult
 }
 action! {
     /// An official of the handling agency: apologises and sets a new
     /// appointment date; the apology letter is issued.
-    apologise, "/api/v1/dossiers/{code}/apologise", "Not an official of the handling agency with the role this step needs", ApiJson<ApologyBody>,
+    apologise, "/api/v1/dossiers/{code}/apologise", HANDLERS_ONLY, ApiJson<ApologyBody>,
     |b| Command::Apologise { reason: b.reason, new_due: b.new_due }
 }
 action! {
@@ -293,6 +298,6 @@ action! {
 }
 action! {
     /// Applicant: rates the service once it is over.
-    rate, "/api/v1/dossiers/{code}/rating", "Not the dossier's applicant", ApiJson<RatingBody>,
+    rate, "/api/v1/dossiers/{code}/rating", APPLICANT_ONLY, ApiJson<RatingBody>,
     |b| Command::Rate { rating: b.rating, comment: b.comment }
 }

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::auth::FormData;
 use crate::i18n::Messages;
-use crate::pages::forms::{FormErrors, INVALID};
+use crate::pages::forms::{aria_invalid, FormErrors, INVALID};
 use crate::pages::Choice;
 
 /// One input of an action form.
@@ -50,11 +50,7 @@ impl ActionInput {
     }
 
     pub fn invalid(&self) -> &'static str {
-        if self.error.is_some() {
-            "true"
-        } else {
-            "false"
-        }
+        aria_invalid(self.error.is_some())
     }
 }
 

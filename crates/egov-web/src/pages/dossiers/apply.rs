@@ -11,16 +11,15 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use egov_app::dossiers::{DraftView, Upload, UploadTarget};
+use egov_app::dossiers::{DraftView, UploadTarget};
 use egov_app::AppError;
-use egov_domain::attachment::AttachmentRejected;
 use egov_domain::service::{FieldKind, ServiceDefinition};
 use jiff::Timestamp;
 
-use super::form_view::{errors_from, human_size, values_from, FieldView, FormRenderer};
-use super::{csrf_ok, signed_in, status_text, when, MultipartForm};
+use super::form_view::{errors_from, values_from, FieldView, FormRenderer};
+use super::upload::upload_file;
+use super::{done_param, signed_in, signed_in_form, status_text, when, MultipartForm};
 use crate::auth::FormData;
-use crate::extract::QueryReader;
 use crate::i18n::Messages;
 use crate::pages::forms::{FormErrors, INVALID};
 use crate::pages::{encode, see_other, time_unit_key, Choice, Chrome, PageCtx, PagePath, Section};
@@ -42,7 +41,7 @@ pub struct Fact {
     pub value: String,
 }
 
-fn fact(label: &str, value: impl Into<String>) -> Fact {
+pub fn fact(label: &str, value: impl Into<String>) -> Fact {
     Fact {
         label: label.to_owned(),
         value: value.into(),
@@ -168,12 +167,8 @@ pub async fn start(
     form: FormData,
 ) -> Response {
     let back = format!("/nop-ho-so/{}", encode(&code));
-    let session = match signed_in(&ctx, &back) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
-        return ctx.csrf_refused();
+    if let Err(r) = signed_in_form(&ctx, &back, form.raw("csrf")) {
+        return *r;
     }
     let agency = form.optional("agency");
     let result = state
@@ -263,45 +258,21 @@ pub async fn draft_form(
         return *r;
     }
     let t = ctx.t();
-    let query = QueryReader::from_uri(&uri).unwrap_or_default();
-    let notice = match query.text("done", 20).ok().flatten().as_deref() {
+    let notice = match done_param(&uri).as_deref() {
         Some("saved") => Some(t.get("apply.notice.saved").to_owned()),
         Some("uploaded") => Some(t.get("apply.notice.uploaded").to_owned()),
         Some("removed") => Some(t.get("apply.notice.removed").to_owned()),
         _ => None,
     };
-    match state.dossiers.draft(&ctx.caller.actor, &id).await {
-        Ok(view) => {
-            render_draft(
-                &state,
-                &ctx,
-                view,
-                StatusCode::OK,
-                notice,
-                FormErrors::none(),
-            )
-            .await
-        }
-        Err(e) => ctx.app_error(e),
-    }
-}
-
-/// Why a file was refused, in the page's language.
-pub fn rejection_text(t: Messages, file_name: &str, e: &AttachmentRejected) -> String {
-    let lang = t.lang();
-    let limit = match e {
-        AttachmentRejected::TooLarge { limit, .. } => human_size(lang, *limit as u64),
-        _ => String::new(),
-    };
-    t.fill(
-        &format!("attachment_error.{}", e.code()),
-        &[("file", file_name), ("limit", &limit)],
+    show_draft(
+        &state,
+        &ctx,
+        &id,
+        StatusCode::OK,
+        notice,
+        FormErrors::none(),
     )
-}
-
-/// A file the use case refused for this document (type, count, scanner).
-pub fn invalid_file_text(t: Messages, file_name: &str, reason: &str) -> String {
-    t.fill("form.invalid", &[("field", file_name), ("reason", reason)])
+    .await
 }
 
 /// `POST /ho-so-nhap/{draft}` (multipart): saves the values, removes the
@@ -313,12 +284,8 @@ pub async fn draft_post(
     PagePath(id): PagePath<String>,
     form: MultipartForm,
 ) -> Response {
-    let session = match signed_in(&ctx, &draft_href(&id)) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
-        return ctx.csrf_refused();
+    if let Err(r) = signed_in_form(&ctx, &draft_href(&id), form.raw("csrf")) {
+        return *r;
     }
     let t = ctx.t();
     let actor = &ctx.caller.actor;
@@ -344,10 +311,7 @@ pub async fn draft_post(
         }
     }
     let mut uploaded = false;
-    for file in &form.files {
-        let Some(key) = file.name.strip_prefix("file.") else {
-            continue;
-        };
+    for (key, file) in form.documents() {
         let is_document = matches!(
             view.service.form.field(key),
             Some(f) if matches!(f.kind, FieldKind::File { .. })
@@ -356,30 +320,15 @@ pub async fn draft_post(
             continue;
         }
         fragment = format!("#file-{key}");
-        let upload = Upload {
-            document_key: key.to_owned(),
-            file_name: file.file_name.clone(),
-            declared_mime: file.content_type.clone(),
-            bytes: file.bytes.clone(),
-        };
-        match dossiers
-            .upload(actor, UploadTarget::Draft(id.clone()), upload, now)
-            .await
-        {
-            Ok(_) => uploaded = true,
-            Err(AppError::Attachment(e)) => errors.push(
-                &format!("file-{key}"),
-                rejection_text(t, &file.file_name, &e),
-            ),
-            Err(AppError::Invalid(invalid)) => errors.push(
-                &format!("file-{key}"),
-                invalid_file_text(t, &file.file_name, &invalid.reason),
-            ),
+        let target = UploadTarget::Draft(id.clone());
+        match upload_file(&state, &ctx, target, key, file, now).await {
+            Ok(None) => uploaded = true,
+            Ok(Some(refused)) => errors.push(&format!("file-{key}"), refused),
             Err(e) => return ctx.app_error(e),
         }
     }
     if !errors.is_empty() {
-        return show_errors(&state, &ctx, &id, errors).await;
+        return show_draft(&state, &ctx, &id, INVALID, None, errors).await;
     }
     if form.text("action") == "submit" {
         return match dossiers.submit(actor, &id, None, now).await {
@@ -389,7 +338,7 @@ pub async fn draft_post(
             ))),
             Err(AppError::Form(e)) => {
                 let errors = errors_from(t, &view.service.form, &e.0);
-                show_errors(&state, &ctx, &id, errors).await
+                show_draft(&state, &ctx, &id, INVALID, None, errors).await
             }
             Err(e) => ctx.app_error(e),
         };
@@ -407,10 +356,17 @@ pub async fn draft_post(
     )))
 }
 
-/// The form again (as saved) with `errors`.
-async fn show_errors(state: &AppState, ctx: &PageCtx, id: &str, errors: FormErrors) -> Response {
+/// The form of the draft as saved, with `notice` or `errors`.
+async fn show_draft(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: &str,
+    status: StatusCode,
+    notice: Option<String>,
+    errors: FormErrors,
+) -> Response {
     match state.dossiers.draft(&ctx.caller.actor, id).await {
-        Ok(view) => render_draft(state, ctx, view, INVALID, None, errors).await,
+        Ok(view) => render_draft(state, ctx, view, status, notice, errors).await,
         Err(e) => ctx.app_error(e),
     }
 }
@@ -422,12 +378,8 @@ pub async fn discard(
     PagePath(id): PagePath<String>,
     form: FormData,
 ) -> Response {
-    let session = match signed_in(&ctx, &draft_href(&id)) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
-        return ctx.csrf_refused();
+    if let Err(r) = signed_in_form(&ctx, &draft_href(&id), form.raw("csrf")) {
+        return *r;
     }
     match state.dossiers.discard_draft(&ctx.caller.actor, &id).await {
         Ok(()) => ctx.finish(see_other("/ho-so?done=discarded")),

@@ -12,7 +12,7 @@ use egov_domain::attachment::MediaType;
 use egov_domain::service::{FieldErrorCode, FieldKind, FieldSpec, FormSpec};
 use serde_json::{Map, Value};
 
-use super::super::forms::FormErrors;
+use super::super::forms::{aria_invalid, FormErrors};
 use crate::i18n::{Lang, Messages};
 
 /// Choices with more options than this are a `<select>`, fewer are radios.
@@ -94,11 +94,7 @@ impl FieldView {
     }
 
     pub fn invalid(&self) -> &'static str {
-        if self.error.is_some() {
-            "true"
-        } else {
-            "false"
-        }
+        aria_invalid(self.error.is_some())
     }
 }
 

@@ -12,14 +12,12 @@ use egov_domain::PageRequest;
 use jiff::Timestamp;
 
 use super::apply::{dossier_href, draft_href};
-use super::{deadline_flag, signed_in, status_text, when};
+use super::{deadline_flag, list_pager, list_query, signed_in, status_text, when, PER_PAGE};
 use crate::extract::{Paging, QueryReader, MAX_TEXT};
 use crate::i18n::Messages;
 use crate::pages::{href, Choice, Chrome, PageCtx, Pager, Section};
 use crate::problem::Problem;
 use crate::state::AppState;
-
-const PER_PAGE: u32 = 20;
 
 /// A dossier in a list.
 pub struct Line {
@@ -79,17 +77,9 @@ pub async fn mine(State(state): State<AppState>, ctx: PageCtx, uri: Uri) -> Resp
         return *r;
     }
     let t = ctx.t();
-    let query = match QueryReader::from_uri(&uri) {
+    let (query, paging) = match list_query(&ctx, &uri) {
         Ok(q) => q,
-        Err(p) => return ctx.problem_page(&p),
-    };
-    let page = match query.number("page", 1, Paging::MAX_PAGE) {
-        Ok(p) => p.unwrap_or(1),
-        Err(p) => return ctx.problem_page(&p),
-    };
-    let paging = Paging {
-        page,
-        per_page: PER_PAGE,
+        Err(r) => return *r,
     };
     let actor = &ctx.caller.actor;
     let list = match state.dossiers.my_dossiers(actor, paging.request()).await {
@@ -132,9 +122,7 @@ pub async fn mine(State(state): State<AppState>, ctx: PageCtx, uri: Uri) -> Resp
             })
             .collect(),
         summary: t.fill("dossiers.total", &[("total", &list.total.to_string())]),
-        pager: Pager::new(page, PER_PAGE, list.total, |n| {
-            href("/ho-so", &[("page".to_owned(), n.to_string())])
-        }),
+        pager: list_pager("/ho-so", paging, list.total),
         lines: list
             .items
             .into_iter()

@@ -27,13 +27,14 @@ pub mod inbox;
 mod multipart;
 pub mod notifications;
 pub mod public;
+mod upload;
 pub mod view;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -42,9 +43,10 @@ use egov_domain::dossier::{DeadlineStatus, DossierStatus};
 use egov_domain::identity::Role;
 use jiff::Timestamp;
 
-use super::PageCtx;
+use super::{PageCtx, Pager};
 use crate::api::dossiers::RateLimiter;
 use crate::auth::{ClientInfo, SignedSession};
+use crate::extract::{Paging, QueryReader};
 use crate::i18n::{Lang, Messages};
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -56,9 +58,8 @@ pub use multipart::{FilePart, MultipartForm};
 const FILES_PER_FORM: usize = 4;
 /// Room for the multipart framing and the form's text fields.
 const FORM_OVERHEAD: usize = 2 * 1024 * 1024;
-/// Public lookups: this many at once per address, then one every interval.
-const LOOKUP_BURST: u32 = 30;
-const LOOKUP_INTERVAL: Duration = Duration::from_secs(2);
+/// Lines per page of the lists of dossiers and of notifications.
+pub const PER_PAGE: u32 = 20;
 /// Signature checks (they cost CPU): this many at once, then one every interval.
 const VERIFY_BURST: u32 = 10;
 const VERIFY_INTERVAL: Duration = Duration::from_secs(6);
@@ -98,7 +99,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let lookups = Router::new()
         .route("/tra-cuu/{code}", get(public::lookup))
         .route_layer(axum::middleware::from_fn_with_state(
-            limited(LOOKUP_BURST, LOOKUP_INTERVAL),
+            // Public lookups: `WebConfig::lookup_burst` and `lookup_interval`.
+            limited(state.config.lookup_burst, state.config.lookup_interval),
             limit,
         ));
     Router::new()
@@ -218,6 +220,56 @@ pub fn signed_in<'a>(ctx: &'a PageCtx, back: &str) -> Result<&'a SignedSession, 
 /// Whether `token` is the session's CSRF token.
 pub fn csrf_ok(session: &SignedSession, token: &str) -> bool {
     egov_app::identity::check_csrf(&session.session, token).is_ok()
+}
+
+/// The signed-in person who posted a form carrying the session's CSRF
+/// token (`csrf`), or the answer: sign in first (coming back to `back`), or
+/// the form refused.
+pub fn signed_in_form<'a>(
+    ctx: &'a PageCtx,
+    back: &str,
+    csrf: Option<&str>,
+) -> Result<&'a SignedSession, Box<Response>> {
+    let session = signed_in(ctx, back)?;
+    if csrf_ok(session, csrf.unwrap_or("")) {
+        Ok(session)
+    } else {
+        Err(Box::new(ctx.csrf_refused()))
+    }
+}
+
+/// The query of a list page (my dossiers, the notifications) and the page
+/// it asks for (`page`, [`PER_PAGE`] lines each), or the problem page.
+pub fn list_query(ctx: &PageCtx, uri: &Uri) -> Result<(QueryReader, Paging), Box<Response>> {
+    let read = || -> Result<_, Problem> {
+        let query = QueryReader::from_uri(uri)?;
+        let page = query.number("page", 1, Paging::MAX_PAGE)?.unwrap_or(1);
+        Ok((
+            query,
+            Paging {
+                page,
+                per_page: PER_PAGE,
+            },
+        ))
+    };
+    read().map_err(|p| Box::new(ctx.problem_page(&p)))
+}
+
+/// The `done` parameter of a page's address: what the form that redirected
+/// there did (the page shows a notice for it). Anything unreadable is none.
+pub fn done_param(uri: &Uri) -> Option<String> {
+    QueryReader::from_uri(uri)
+        .ok()?
+        .text("done", 40)
+        .ok()
+        .flatten()
+}
+
+/// The pager of the list at `path` (`{path}?page=n`).
+pub fn list_pager(path: &str, paging: Paging, total: u64) -> Pager {
+    Pager::new(paging.page, paging.per_page, total, |n| {
+        super::href(path, &[("page".to_owned(), n.to_string())])
+    })
 }
 
 /// A file to download (the stored media type, saved rather than shown),

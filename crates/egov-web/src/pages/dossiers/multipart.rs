@@ -44,6 +44,14 @@ impl MultipartForm {
     pub fn optional(&self, name: &str) -> Option<String> {
         Some(self.text(name)).filter(|v| !v.is_empty())
     }
+
+    /// The files chosen for the form's documents (inputs named
+    /// `file.{key}`), with their keys, in the order sent.
+    pub fn documents(&self) -> impl Iterator<Item = (&str, &FilePart)> {
+        self.files
+            .iter()
+            .filter_map(|f| Some((f.name.strip_prefix("file.")?, f)))
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for MultipartForm {

@@ -8,13 +8,10 @@ use axum::response::Response;
 use jiff::Timestamp;
 
 use super::apply::dossier_href;
-use super::{csrf_ok, signed_in, status_text, when};
+use super::{list_pager, list_query, signed_in, signed_in_form, status_text, when};
 use crate::auth::FormData;
-use crate::extract::{Paging, QueryReader};
-use crate::pages::{href, see_other, Chrome, PageCtx, Pager, Section};
+use crate::pages::{see_other, Chrome, PageCtx, Pager, Section};
 use crate::state::AppState;
-
-const PER_PAGE: u32 = 20;
 
 /// A notification as the list shows it.
 pub struct NoticeLine {
@@ -43,17 +40,9 @@ pub async fn notifications(State(state): State<AppState>, ctx: PageCtx, uri: Uri
         Err(r) => return *r,
     };
     let t = ctx.t();
-    let query = match QueryReader::from_uri(&uri) {
+    let (query, paging) = match list_query(&ctx, &uri) {
         Ok(q) => q,
-        Err(p) => return ctx.problem_page(&p),
-    };
-    let page = match query.number("page", 1, Paging::MAX_PAGE) {
-        Ok(p) => p.unwrap_or(1),
-        Err(p) => return ctx.problem_page(&p),
-    };
-    let paging = Paging {
-        page,
-        per_page: PER_PAGE,
+        Err(r) => return *r,
     };
     let list = match state
         .dossiers
@@ -93,21 +82,15 @@ pub async fn notifications(State(state): State<AppState>, ctx: PageCtx, uri: Uri
         notice,
         any_unread: lines.iter().any(|l| l.unread),
         lines,
-        pager: Pager::new(page, PER_PAGE, list.total, |n| {
-            href("/thong-bao", &[("page".to_owned(), n.to_string())])
-        }),
+        pager: list_pager("/thong-bao", paging, list.total),
     };
     ctx.render(StatusCode::OK, &view)
 }
 
 /// `POST /thong-bao/da-doc` (`csrf`): marks every notification read.
 pub async fn mark_read(State(state): State<AppState>, ctx: PageCtx, form: FormData) -> Response {
-    let session = match signed_in(&ctx, "/thong-bao") {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
-        return ctx.csrf_refused();
+    if let Err(r) = signed_in_form(&ctx, "/thong-bao", form.raw("csrf")) {
+        return *r;
     }
     match state
         .dossiers

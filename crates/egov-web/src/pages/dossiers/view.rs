@@ -9,22 +9,22 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use egov_app::dossiers::{Command, DossierView, Upload, UploadTarget};
+use egov_app::dossiers::{Command, DossierView, UploadTarget};
 use egov_app::ports::DocumentKind;
-use egov_app::AppError;
 use egov_domain::dossier::{DossierCode, Transition};
 use egov_domain::service::{FieldKind, FieldSpec};
 use jiff::Timestamp;
 use serde_json::Value;
 
 use super::actions::{action_forms, command, refusal, ActionForm, Typed};
-use super::apply::{agency_name, dossier_href, invalid_file_text, rejection_text, Fact};
+use super::apply::{agency_name, dossier_href, fact, Fact};
 use super::form_view::human_size;
+use super::upload::upload_file;
 use super::{
-    csrf_ok, deadline_flag, download, role_text, signed_in, status_text, when, MultipartForm,
+    deadline_flag, done_param, download, role_text, signed_in, signed_in_form, status_text, when,
+    MultipartForm,
 };
 use crate::auth::FormData;
-use crate::extract::QueryReader;
 use crate::pages::forms::{FormErrors, INVALID};
 use crate::pages::{encode, see_other, Chrome, PageCtx, PagePath, Section};
 use crate::state::AppState;
@@ -132,10 +132,7 @@ fn values_of(lang: &str, fields: &[FieldSpec], form: &Value) -> Vec<ValueView> {
                                 columns
                                     .iter()
                                     .filter_map(|c| {
-                                        row.get(&c.key).map(|v| Fact {
-                                            label: c.label.get(lang).to_owned(),
-                                            value: text(c, v),
-                                        })
+                                        row.get(&c.key).map(|v| fact(c.label.get(lang), text(c, v)))
                                     })
                                     .collect()
                             })
@@ -159,15 +156,13 @@ fn values_of(lang: &str, fields: &[FieldSpec], form: &Value) -> Vec<ValueView> {
 }
 
 /// The page of `view` for the signed-in person.
-async fn render(
-    state: &AppState,
-    ctx: &PageCtx,
-    view: DossierView,
-    status: StatusCode,
-    notice: Option<String>,
-    errors: FormErrors,
-    typed: Typed,
-) -> Response {
+async fn render(state: &AppState, ctx: &PageCtx, view: DossierView, shown: Shown) -> Response {
+    let Shown {
+        status,
+        notice,
+        errors,
+        typed,
+    } = shown;
     let Some(session) = ctx.session() else {
         return ctx.sign_in_redirect();
     };
@@ -187,65 +182,52 @@ async fn render(
         Vec::new()
     };
     let (deadline, deadline_class) = deadline_flag(t, view.deadline);
+    let step_name = view
+        .service
+        .workflow
+        .get(d.step as usize)
+        .map_or(view.step_name.as_str(), |s| s.name.get(lang));
+    let step = match view.step_role {
+        Some(role) => format!("{step_name} ({})", role_text(t, Some(role))),
+        None => step_name.to_owned(),
+    };
     let mut facts = vec![
-        Fact {
-            label: t.get("dossier.code").to_owned(),
-            value: code.clone(),
-        },
-        Fact {
-            label: t.get("dossier.procedure").to_owned(),
-            value: format!("{} ({})", d.procedure_name, d.procedure_code),
-        },
-        Fact {
-            label: t.get("dossier.applicant").to_owned(),
-            value: d.applicant_name.clone(),
-        },
-        Fact {
-            label: t.get("dossier.step").to_owned(),
-            value: {
-                let name = view
-                    .service
-                    .workflow
-                    .get(d.step as usize)
-                    .map_or(view.step_name.as_str(), |s| s.name.get(lang));
-                match view.step_role {
-                    Some(role) => format!("{name} ({})", role_text(t, Some(role))),
-                    None => name.to_owned(),
-                }
-            },
-        },
-        Fact {
-            label: t.get("dossier.submitted_at").to_owned(),
-            value: when(ctx.lang, d.submitted_at),
-        },
+        fact(t.get("dossier.code"), code.clone()),
+        fact(
+            t.get("dossier.procedure"),
+            format!("{} ({})", d.procedure_name, d.procedure_code),
+        ),
+        fact(t.get("dossier.applicant"), d.applicant_name.clone()),
+        fact(t.get("dossier.step"), step),
+        fact(
+            t.get("dossier.submitted_at"),
+            when(ctx.lang, d.submitted_at),
+        ),
     ];
     let mut push = |key: &str, at: Option<Timestamp>| {
         if let Some(at) = at {
-            facts.push(Fact {
-                label: t.get(key).to_owned(),
-                value: when(ctx.lang, at),
-            });
+            facts.push(fact(t.get(key), when(ctx.lang, at)));
         }
     };
     push("dossier.received_at", d.received_at);
     push("dossier.due_at", view.effective_due_at);
     push("dossier.finished_at", d.finished_at);
     push("dossier.returned_at", d.returned_at);
-    facts.push(Fact {
-        label: t.get("dossier.receiving_agency").to_owned(),
-        value: agency_name(state, &d.receiving_agency).await,
-    });
+    facts.push(fact(
+        t.get("dossier.receiving_agency"),
+        agency_name(state, &d.receiving_agency).await,
+    ));
     if d.handling_agency != d.receiving_agency {
-        facts.push(Fact {
-            label: t.get("dossier.handling_agency").to_owned(),
-            value: agency_name(state, &d.handling_agency).await,
-        });
+        facts.push(fact(
+            t.get("dossier.handling_agency"),
+            agency_name(state, &d.handling_agency).await,
+        ));
     }
     if let Some(rating) = d.rating {
-        facts.push(Fact {
-            label: t.get("dossier.rating").to_owned(),
-            value: t.label("rating", &rating.to_string()),
-        });
+        facts.push(fact(
+            t.get("dossier.rating"),
+            t.label("rating", &rating.to_string()),
+        ));
     }
     let document_label = |key: &str| {
         view.service
@@ -398,51 +380,48 @@ pub async fn dossier(
         return *r;
     }
     let t = ctx.t();
-    let query = QueryReader::from_uri(&uri).unwrap_or_default();
-    let notice = query
-        .text("done", 40)
-        .ok()
-        .flatten()
-        .and_then(|done| match done.as_str() {
-            "uploaded" => Some(t.get("dossier.notice.uploaded").to_owned()),
-            other => Transition::parse(other).map(|a| t.label("act.done", a.as_str())),
-        });
-    match state
-        .dossiers
-        .dossier(&ctx.caller.actor, &code, Timestamp::now())
-        .await
-    {
-        Ok(view) => {
-            render(
-                &state,
-                &ctx,
-                view,
-                StatusCode::OK,
-                notice,
-                FormErrors::none(),
-                Typed::default(),
-            )
-            .await
+    let notice = done_param(&uri).and_then(|done| match done.as_str() {
+        "uploaded" => Some(t.get("dossier.notice.uploaded").to_owned()),
+        other => Transition::parse(other).map(|a| t.label("act.done", a.as_str())),
+    });
+    let shown = Shown {
+        status: StatusCode::OK,
+        notice,
+        errors: FormErrors::none(),
+        typed: Typed::default(),
+    };
+    show(&state, &ctx, &code, shown).await
+}
+
+/// What the dossier page shows besides the dossier: a notice, or the
+/// errors of an action with what was typed.
+struct Shown {
+    status: StatusCode,
+    notice: Option<String>,
+    errors: FormErrors,
+    typed: Typed,
+}
+
+impl Shown {
+    /// The errors of an action, with what was typed.
+    fn errors(status: StatusCode, errors: FormErrors, typed: Typed) -> Self {
+        Self {
+            status,
+            notice: None,
+            errors,
+            typed,
         }
-        Err(e) => ctx.app_error(e),
     }
 }
 
-/// The dossier page again with the errors of an action.
-async fn show_errors(
-    state: &AppState,
-    ctx: &PageCtx,
-    code: &str,
-    status: StatusCode,
-    errors: FormErrors,
-    typed: Typed,
-) -> Response {
+/// The dossier page as it is now.
+async fn show(state: &AppState, ctx: &PageCtx, code: &str, shown: Shown) -> Response {
     match state
         .dossiers
         .dossier(&ctx.caller.actor, code, Timestamp::now())
         .await
     {
-        Ok(view) => render(state, ctx, view, status, None, errors, typed).await,
+        Ok(view) => render(state, ctx, view, shown).await,
         Err(e) => ctx.app_error(e),
     }
 }
@@ -455,12 +434,8 @@ pub async fn act(
     form: FormData,
 ) -> Response {
     let href = dossier_href(&code);
-    let session = match signed_in(&ctx, &href) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
-        return ctx.csrf_refused();
+    if let Err(r) = signed_in_form(&ctx, &href, form.raw("csrf")) {
+        return *r;
     }
     let t = ctx.t();
     let name = form.text("action");
@@ -498,7 +473,9 @@ pub async fn act(
                 errors,
             )
         }
-        Err(errors) => return show_errors(&state, &ctx, &code, INVALID, errors, typed).await,
+        Err(errors) => {
+            return show(&state, &ctx, &code, Shown::errors(INVALID, errors, typed)).await
+        }
     };
     let result = state
         .dossiers
@@ -514,7 +491,9 @@ pub async fn act(
                 &typed.value("withdraw", "reason"),
                 errors,
             ),
-            Ok((status, errors)) => show_errors(&state, &ctx, &code, status, errors, typed).await,
+            Ok((status, errors)) => {
+                show(&state, &ctx, &code, Shown::errors(status, errors, typed)).await
+            }
             Err(e) => ctx.app_error(e),
         },
     }
@@ -530,50 +509,29 @@ pub async fn supplement(
     form: MultipartForm,
 ) -> Response {
     let href = dossier_href(&code);
-    let session = match signed_in(&ctx, &href) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
-    if !csrf_ok(session, form.raw("csrf").unwrap_or("")) {
-        return ctx.csrf_refused();
+    if let Err(r) = signed_in_form(&ctx, &href, form.raw("csrf")) {
+        return *r;
     }
     let Ok(dossier_code) = DossierCode::parse(&code) else {
         return ctx.problem_page(&crate::problem::Problem::not_found("no such dossier"));
     };
     let t = ctx.t();
-    let actor = &ctx.caller.actor;
     let now = Timestamp::now();
     let typed = Typed {
         action: "supplement".into(),
         values: vec![("note".into(), form.text("note"))],
     };
     let mut errors = FormErrors::none();
-    for file in &form.files {
-        let Some(key) = file.name.strip_prefix("file.") else {
-            continue;
-        };
-        let upload = Upload {
-            document_key: key.to_owned(),
-            file_name: file.file_name.clone(),
-            declared_mime: file.content_type.clone(),
-            bytes: file.bytes.clone(),
-        };
+    for (key, file) in form.documents() {
         let target = UploadTarget::Dossier(dossier_code.clone());
-        match state.dossiers.upload(actor, target, upload, now).await {
-            Ok(_) => {}
-            Err(AppError::Attachment(e)) => errors.push(
-                &format!("supplement-file-{key}"),
-                rejection_text(t, &file.file_name, &e),
-            ),
-            Err(AppError::Invalid(invalid)) => errors.push(
-                &format!("supplement-file-{key}"),
-                invalid_file_text(t, &file.file_name, &invalid.reason),
-            ),
+        match upload_file(&state, &ctx, target, key, file, now).await {
+            Ok(None) => {}
+            Ok(Some(refused)) => errors.push(&format!("supplement-file-{key}"), refused),
             Err(e) => return ctx.app_error(e),
         }
     }
     if !errors.is_empty() {
-        return show_errors(&state, &ctx, &code, INVALID, errors, typed).await;
+        return show(&state, &ctx, &code, Shown::errors(INVALID, errors, typed)).await;
     }
     if form.text("action") != "send" {
         return ctx.finish(see_other(&format!("{href}?done=uploaded#act-supplement")));
@@ -581,10 +539,16 @@ pub async fn supplement(
     let command = Command::Supplement {
         note: form.text("note"),
     };
-    match state.dossiers.act(actor, &code, command, now).await {
+    match state
+        .dossiers
+        .act(&ctx.caller.actor, &code, command, now)
+        .await
+    {
         Ok(_) => ctx.finish(see_other(&format!("{href}?done=supplement"))),
         Err(e) => match refusal(t, "supplement", e) {
-            Ok((status, errors)) => show_errors(&state, &ctx, &code, status, errors, typed).await,
+            Ok((status, errors)) => {
+                show(&state, &ctx, &code, Shown::errors(status, errors, typed)).await
+            }
             Err(e) => ctx.app_error(e),
         },
     }
